@@ -1,0 +1,1 @@
+"""The movie-recommender Django app: models, pages, API and commands."""

@@ -1,0 +1,132 @@
+"""What people rated: movies, genres, viewers, ratings, tags, and which dataset is loaded."""
+from datetime import datetime, timezone
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from .recommend.movielens import AGE_GROUPS
+
+HALF_STARS = [x / 2 for x in range(1, 11)]
+
+
+class Genre(models.Model):
+    name = models.CharField(max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("re_sys:genre", args=[self.name])
+
+
+class Movie(models.Model):
+    # The MovieLens movie id is the primary key: URLs, CSV files and the model
+    # all speak in those ids, so no second id is needed.
+    id = models.PositiveIntegerField(primary_key=True, verbose_name="MovieLens id")
+    title = models.CharField(max_length=300, db_index=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    genres = models.ManyToManyField(Genre, related_name="movies", blank=True)
+    imdb_id = models.CharField("IMDb id", max_length=20, blank=True)
+    tmdb_id = models.PositiveIntegerField("TMDb id", null=True, blank=True)
+    # Filled later by the Douban scraper.
+    title_zh = models.CharField("Chinese title", max_length=300, blank=True)
+    douban_id = models.CharField(max_length=20, blank=True)
+    poster = models.CharField(max_length=300, blank=True,
+                              help_text="Path under MEDIA_ROOT of the cached poster.")
+    # Denormalised for listing and sorting without aggregating a million rows
+    # per page view; refreshed by the importer and by every rating write.
+    rating_count = models.PositiveIntegerField(default=0, db_index=True)
+    rating_mean = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    def get_absolute_url(self):
+        return reverse("re_sys:movie", args=[self.id])
+
+
+class Viewer(models.Model):
+    """A MovieLens user, or a person who signed up on the site (then `user` is set)."""
+
+    GENDERS = [("M", "Male"), ("F", "Female"), ("", "Unknown")]
+
+    id = models.PositiveIntegerField(primary_key=True, verbose_name="MovieLens user id")
+    gender = models.CharField(max_length=1, choices=GENDERS, blank=True)
+    age_group = models.PositiveSmallIntegerField(choices=sorted(AGE_GROUPS.items()),
+                                                 null=True, blank=True)
+    occupation = models.CharField(max_length=40, blank=True)
+    zip_code = models.CharField(max_length=20, blank=True)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="viewer")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"Viewer {self.id}" + (f" ({self.user})" if self.user_id else "")
+
+    def get_absolute_url(self):
+        return reverse("re_sys:profile", args=[self.id])
+
+
+class Rating(models.Model):
+    viewer = models.ForeignKey(Viewer, on_delete=models.CASCADE, related_name="ratings")
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="ratings")
+    stars = models.FloatField(choices=[(s, f"{s:g}") for s in HALF_STARS])
+    timestamp = models.PositiveIntegerField(help_text="Seconds since 1970, as MovieLens stores it.")
+
+    class Meta:
+        ordering = ["-timestamp"]
+        constraints = [
+            models.UniqueConstraint(fields=["viewer", "movie"], name="one_rating_per_viewer_movie"),
+            models.CheckConstraint(condition=models.Q(stars__in=HALF_STARS),
+                                   name="stars_in_half_steps"),
+        ]
+        indexes = [models.Index(fields=["movie", "stars"])]
+
+    def __str__(self):
+        return f"{self.viewer_id} → {self.movie_id}: {self.stars:g}★"
+
+    @property
+    def rated_at(self) -> datetime:
+        return datetime.fromtimestamp(self.timestamp, tz=timezone.utc)
+
+
+class Tag(models.Model):
+    viewer = models.ForeignKey(Viewer, on_delete=models.CASCADE, related_name="tags")
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="tags")
+    tag = models.CharField(max_length=255)
+    timestamp = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["movie", "tag"]
+
+    def __str__(self):
+        return self.tag
+
+
+class DatasetImport(models.Model):
+    """Which dataset the database holds: one per database keeps ids meaningful."""
+
+    name = models.CharField(max_length=100, help_text="The dataset folder's name.")
+    format = models.CharField(max_length=20)
+    source = models.CharField(max_length=500)
+    fingerprint = models.CharField(max_length=64, help_text="sha256 of the files read.")
+    movies = models.PositiveIntegerField()
+    viewers = models.PositiveIntegerField()
+    ratings = models.PositiveIntegerField()
+    tags = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-imported_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.format}), {self.ratings:,} ratings"

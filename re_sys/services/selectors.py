@@ -1,0 +1,32 @@
+"""Read-only queries shared by pages, the API and commands."""
+from __future__ import annotations
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+
+from ..models import DatasetImport, Genre, Movie, Rating, Viewer
+
+__all__ = ["MOVIES_PER_PAGE", "dataset_current", "movie_list", "movie_page",
+           "viewer_recent_ratings"]
+
+MOVIES_PER_PAGE = 24
+
+
+def movie_list() -> QuerySet[Movie]:
+    """Movies, most rated first, with their genres fetched in one extra query."""
+    return Movie.objects.order_by("-rating_count", "id").prefetch_related("genres")
+
+
+def movie_page(*, page: str | int | None, genre: Genre | None = None,
+               per_page: int = MOVIES_PER_PAGE) -> Page:
+    """One page of `movie_list`; out-of-range or junk page numbers get the nearest valid page."""
+    movies = movie_list() if genre is None else movie_list().filter(genres=genre)
+    return Paginator(movies, per_page).get_page(page)
+
+
+def viewer_recent_ratings(*, viewer: Viewer, limit: int = 20) -> QuerySet[Rating]:
+    return viewer.ratings.select_related("movie").order_by("-timestamp", "movie_id")[:limit]
+
+
+def dataset_current() -> DatasetImport | None:
+    return DatasetImport.objects.first()

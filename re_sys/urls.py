@@ -1,0 +1,13 @@
+"""The site's URLs; the stable ones are fixed by the design card."""
+from django.urls import path
+
+from . import views
+
+app_name = "re_sys"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("movies/<int:movie_id>/", views.movie_detail, name="movie"),
+    path("genres/<str:name>/", views.genre_detail, name="genre"),
+    path("users/<int:user_id>/", views.profile, name="profile"),
+]

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Run the site: venv, install, fetch a dataset, migrate, import, train, serve on :8000.
+# A second run skips every step that is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/_venv.sh requirements.txt
+
+DATA_DIR=${RE_SYS_DATA_DIR:-data}
+mkdir -p "$DATA_DIR"
+python manage.py migrate --noinput --verbosity 0
+
+has_dataset() {
+    python manage.py shell -c \
+        "import sys; from re_sys.models import DatasetImport; sys.exit(0 if DatasetImport.objects.exists() else 1)"
+}
+
+if ! has_dataset; then
+    dataset=${RE_SYS_DATASET:-}
+    if [ -z "$dataset" ]; then
+        if [ -d "$DATA_DIR/ml-1m" ]; then dataset=ml-1m
+        elif [ -d "$DATA_DIR/ml-100k" ]; then dataset=ml-100k
+        # ML-1M is the reference; without GroupLens, ML-100K comes from the offline mirror.
+        elif python manage.py fetch_movielens ml-1m --dest "$DATA_DIR"; then dataset=ml-1m
+        else
+            echo "GroupLens is unreachable: using MovieLens 100K instead."
+            python manage.py fetch_movielens ml-100k --dest "$DATA_DIR"
+            dataset=ml-100k
+        fi
+    elif [ ! -d "$DATA_DIR/$dataset" ]; then
+        python manage.py fetch_movielens "$dataset" --dest "$DATA_DIR"
+    fi
+    python manage.py import_movielens "$DATA_DIR/$dataset"
+fi
+
+if python manage.py help train >/dev/null 2>&1; then
+    model_dir=${RE_SYS_MODEL_DIR:-model}
+    if [ ! -e "$model_dir/current" ]; then
+        python manage.py train
+    fi
+fi
+
+echo "Serving on http://127.0.0.1:8000/ (Ctrl+C to stop)"
+exec python manage.py runserver "${RE_SYS_ADDR:-127.0.0.1:8000}"
