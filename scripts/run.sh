@@ -10,7 +10,7 @@ mkdir -p "$DATA_DIR"
 python manage.py migrate --noinput --verbosity 0
 
 has_dataset() {
-    python manage.py shell -c \
+    python manage.py shell --no-imports -v 0 -c \
         "import sys; from re_sys.models import DatasetImport; sys.exit(0 if DatasetImport.objects.exists() else 1)"
 }
 

@@ -1,0 +1,41 @@
+"""manage.py train: fit the text-CNN on the database's ratings and publish the run."""
+from dataclasses import replace
+
+from django.core.management.base import BaseCommand, CommandError
+
+from re_sys.recommend.config import TrainConfig
+from re_sys.services.training import NoRatings, model_train
+
+DEFAULTS = TrainConfig()
+
+
+class Command(BaseCommand):
+    help = ("Train the text-CNN recommender on every rating in the database, write "
+            "model/runs/<id>/ and switch model/current to it once complete.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--epochs", type=int, default=DEFAULTS.epochs)
+        parser.add_argument("--batch-size", type=int, default=DEFAULTS.batch_size)
+        parser.add_argument("--lr", type=float, default=DEFAULTS.lr, help="Adam learning rate.")
+        parser.add_argument("--seed", type=int, default=DEFAULTS.seed)
+        parser.add_argument("--val-fraction", type=float, default=DEFAULTS.val_fraction)
+        parser.add_argument("--patience", type=int, default=DEFAULTS.patience,
+                            help="Epochs without a better validation RMSE before stopping.")
+
+    def handle(self, *args, verbosity, **options):
+        if options["epochs"] < 1 or options["batch_size"] < 1 or options["lr"] <= 0:
+            raise CommandError("--epochs and --batch-size must be at least 1, --lr positive.")
+        if not 0 < options["val_fraction"] < 1:
+            raise CommandError("--val-fraction must be between 0 and 1.")
+        config = replace(DEFAULTS, **{k: options[k] for k in
+                                      ("epochs", "batch_size", "lr", "seed", "val_fraction",
+                                       "patience")})
+        log = (lambda message: self.stdout.write(message)) if verbosity >= 1 else None
+        try:
+            run, metrics = model_train(train_config=config, log=log)
+        except NoRatings as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(self.style.SUCCESS(
+            f"Run {run.name}: validation RMSE {metrics['valid_rmse']:.4f} "
+            f"(global mean {metrics['baseline_rmse']:.4f}), MAE {metrics['valid_mae']:.4f}. "
+            f"model/current now serves it."))

@@ -1,0 +1,110 @@
+"""The text-CNN two-tower model in Keras 3.
+
+Towers are built by functions; `build_rating_model` only composes them and
+says how a rating is computed: the dot product of the two 200-d feature
+vectors, plus the global mean and per-user / per-movie biases. With the
+biases carrying "this viewer rates high" and "this movie is liked by all",
+the dot product is left to model taste, which is what the serving engine's
+similarity and retrieval queries use.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+from keras import layers, ops
+
+from .config import TextCNNConfig
+
+__all__ = ["Towers", "build_movie_tower", "build_rating_model",
+           "build_title_cnn", "build_user_tower"]
+
+
+@dataclass
+class Towers:
+    rating: keras.Model  # all inputs -> predicted rating
+    user: keras.Model    # user inputs -> feature vector
+    movie: keras.Model   # movie inputs -> feature vector
+
+
+def _embed(n: int, dim: int, cfg: TextCNNConfig, name: str) -> layers.Embedding:
+    return layers.Embedding(n, dim, name=name,
+                            embeddings_regularizer=keras.regularizers.L2(cfg.l2))
+
+
+def build_user_tower(*, n_users: int, n_occupations: int, cfg: TextCNNConfig) -> keras.Model:
+    """id, gender, age group and occupation embeddings, each through a dense layer, then 200-d."""
+    inputs = {name: keras.Input(shape=(), dtype="int32", name=name)
+              for name in ("user", "gender", "age", "occupation")}
+    sizes = {"user": (n_users, cfg.id_dim), "gender": (3, cfg.demographic_dim),
+             "age": (8, cfg.demographic_dim), "occupation": (n_occupations + 1, cfg.demographic_dim)}
+    parts = []
+    for name, (n, dim) in sizes.items():
+        x = _embed(n, dim, cfg, f"{name}_embedding")(inputs[name])
+        parts.append(layers.Dense(cfg.hidden_dim, activation="relu", name=f"{name}_dense")(x))
+    x = layers.Concatenate(name="user_concat")(parts)
+    features = layers.Dense(cfg.feature_dim, activation="tanh", name="user_features")(x)
+    return keras.Model(inputs, features, name="user_tower")
+
+
+def build_title_cnn(words, *, vocabulary_size: int, cfg: TextCNNConfig):
+    """Title word ids -> one max-pooled feature per filter and window size.
+
+    A Conv1D over the word axis with kernels spanning the whole embedding is
+    the same arithmetic as the seeds' Conv2D over a (words x embedding) image,
+    several times faster (bench/bench_train.py measures both).
+    """
+    x = _embed(vocabulary_size, cfg.word_dim, cfg, "word_embedding")(words)
+    pooled = []
+    for window in cfg.windows:
+        conv = layers.Conv1D(cfg.filters, window, activation="relu", name=f"title_conv_{window}")(x)
+        pooled.append(layers.GlobalMaxPooling1D(name=f"title_pool_{window}")(conv))
+    x = layers.Concatenate(name="title_concat")(pooled) if len(pooled) > 1 else pooled[0]
+    return layers.Dropout(cfg.dropout, name="title_dropout")(x)
+
+
+def build_movie_tower(*, n_movies: int, n_genres: int, vocabulary_size: int,
+                      cfg: TextCNNConfig) -> keras.Model:
+    """id embedding, summed genre embeddings and the title CNN, then 200-d."""
+    movie = keras.Input(shape=(), dtype="int32", name="movie")
+    genres = keras.Input(shape=(None,), dtype="int32", name="genres")
+    title = keras.Input(shape=(cfg.title_length,), dtype="int32", name="title")
+
+    x_id = _embed(n_movies, cfg.id_dim, cfg, "movie_embedding")(movie)
+    x_id = layers.Dense(cfg.hidden_dim, activation="relu", name="movie_dense")(x_id)
+
+    g = _embed(n_genres + 1, cfg.id_dim, cfg, "genre_embedding")(genres)
+    mask = ops.expand_dims(ops.cast(ops.greater(genres, 0), g.dtype), -1)  # 0 is padding
+    x_genre = layers.Dense(cfg.hidden_dim, activation="relu", name="genre_dense")(
+        ops.sum(g * mask, axis=1))
+
+    x_title = build_title_cnn(title, vocabulary_size=vocabulary_size, cfg=cfg)
+    x = layers.Concatenate(name="movie_concat")([x_id, x_genre, x_title])
+    features = layers.Dense(cfg.feature_dim, activation="tanh", name="movie_features")(x)
+    return keras.Model({"movie": movie, "genres": genres, "title": title}, features,
+                       name="movie_tower")
+
+
+def build_rating_model(*, n_users: int, n_movies: int, n_occupations: int, n_genres: int,
+                       vocabulary_size: int, global_mean: float,
+                       cfg: TextCNNConfig | None = None) -> Towers:
+    """Compose the towers into rating = u·m + b_user + b_movie + global mean."""
+    cfg = cfg or TextCNNConfig()
+    user_tower = build_user_tower(n_users=n_users, n_occupations=n_occupations, cfg=cfg)
+    movie_tower = build_movie_tower(n_movies=n_movies, n_genres=n_genres,
+                                    vocabulary_size=vocabulary_size, cfg=cfg)
+    inputs = {**{k: keras.Input(shape=(), dtype="int32", name=k)
+                 for k in ("user", "gender", "age", "occupation", "movie")},
+              "genres": keras.Input(shape=(None,), dtype="int32", name="genres"),
+              "title": keras.Input(shape=(cfg.title_length,), dtype="int32", name="title")}
+    u = user_tower({k: inputs[k] for k in ("user", "gender", "age", "occupation")})
+    m = movie_tower({k: inputs[k] for k in ("movie", "genres", "title")})
+    bias_reg = keras.regularizers.L2(cfg.bias_l2)
+    b_user = layers.Embedding(n_users, 1, embeddings_initializer="zeros",
+                              embeddings_regularizer=bias_reg, name="user_bias")(inputs["user"])
+    b_movie = layers.Embedding(n_movies, 1, embeddings_initializer="zeros",
+                               embeddings_regularizer=bias_reg, name="movie_bias")(inputs["movie"])
+    dot = ops.sum(u * m, axis=-1)
+    rating = dot + ops.squeeze(b_user, -1) + ops.squeeze(b_movie, -1) + global_mean
+    model = keras.Model(inputs, rating, name="text_cnn")
+    return Towers(rating=model, user=user_tower, movie=movie_tower)

@@ -1,0 +1,208 @@
+"""Fit the text-CNN on a DataSet, evaluate it, and export a complete, immutable run.
+
+A run directory is written under a temporary name and renamed into
+`runs/<id>` only once every file is in place; `current` is a symbolic link
+replaced atomically afterwards. An interrupted training therefore never
+changes what is served.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .config import TextCNNConfig, TrainConfig
+from .dataset import DataSet, Split
+from .metrics import mae, rmse
+
+__all__ = ["RUN_FORMAT", "TrainResult", "export_run", "fit", "switch_current", "train_and_export"]
+
+RUN_FORMAT = 1  # bumped when the files of a run change incompatibly
+Log = Callable[[str], None]
+
+
+@dataclass
+class TrainResult:
+    towers: object
+    history: dict
+    metrics: dict
+    split: Split
+    model_config: TextCNNConfig
+    train_config: TrainConfig
+    seconds: float
+    extra: dict = field(default_factory=dict)
+
+
+def fit(dataset: DataSet, *, model_config: TextCNNConfig | None = None,
+        train_config: TrainConfig | None = None, log: Log | None = None) -> TrainResult:
+    """Train on a seeded random split; early-stop on validation RMSE."""
+    import keras  # TensorFlow stays out of every process that does not train
+
+    from .model import build_rating_model
+
+    model_config = model_config or TextCNNConfig(title_length=dataset.title_length)
+    train_config = train_config or TrainConfig()
+    log = log or (lambda message: None)
+    _configure_threads()
+    keras.utils.set_random_seed(train_config.seed)
+
+    split = dataset.split(train_config.val_fraction, train_config.seed)
+    x_train, y_train = dataset.rating_inputs(split.train)
+    x_valid, y_valid = dataset.rating_inputs(split.valid)
+    global_mean = float(y_train.mean())
+    towers = build_rating_model(
+        n_users=dataset.n_users, n_movies=dataset.n_movies,
+        n_occupations=len(dataset.occupations), n_genres=len(dataset.genres),
+        vocabulary_size=len(dataset.vocabulary), global_mean=global_mean, cfg=model_config)
+    towers.rating.compile(
+        optimizer=keras.optimizers.Adam(train_config.lr),
+        loss="mse", metrics=[keras.metrics.RootMeanSquaredError(name="rmse")])
+
+    callbacks = [
+        keras.callbacks.EarlyStopping(monitor="val_rmse", patience=train_config.patience,
+                                      restore_best_weights=True, mode="min"),
+        keras.callbacks.ReduceLROnPlateau(monitor="val_rmse", factor=0.3, patience=1,
+                                          min_lr=train_config.lr / 30, mode="min"),
+        _EpochLog(log, train_config.epochs),
+    ]
+    started = time.perf_counter()
+    history = towers.rating.fit(
+        x_train, y_train, validation_data=(x_valid, y_valid), epochs=train_config.epochs,
+        batch_size=train_config.batch_size, shuffle=True, verbose=0, callbacks=callbacks)
+    seconds = time.perf_counter() - started
+
+    predicted = np.clip(predict_inputs(towers.rating, x_valid), 0.5, 5.0)
+    baseline = np.full_like(y_valid, global_mean)
+    metrics = {
+        "valid_rmse": rmse(y_valid, predicted), "valid_mae": mae(y_valid, predicted),
+        "baseline_rmse": rmse(y_valid, baseline), "baseline_mae": mae(y_valid, baseline),
+        "global_mean": global_mean, "n_train": int(len(split.train)),
+        "n_valid": int(len(split.valid)), "epochs_run": len(history.history["loss"]),
+        "train_seconds": seconds,
+    }
+    hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    return TrainResult(towers, hist, metrics, split, model_config, train_config, seconds)
+
+
+def _configure_threads() -> None:
+    """Ops of this small model are tiny: running two at once beats splitting each one."""
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_inter_op_parallelism_threads(2)
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+    except RuntimeError:
+        pass  # TensorFlow already started in this process; keep its settings
+
+
+def predict_inputs(model, inputs: dict, batch_size: int = 8192) -> np.ndarray:
+    """Deterministic predictions (dropout off) in large batches."""
+    n = len(next(iter(inputs.values())))
+    out = [np.asarray(model(
+        {k: v[i:i + batch_size] for k, v in inputs.items()}, training=False))
+        for i in range(0, n, batch_size)]
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
+
+
+class _EpochLog:
+    """Keras callback printing one line per epoch through `log`."""
+
+    def __new__(cls, log: Log, epochs: int):
+        import keras
+
+        class EpochLog(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                self.started = time.perf_counter()
+
+            def on_epoch_end(self, epoch, logs=None):
+                logs = logs or {}
+                log(f"epoch {epoch + 1}/{epochs}: loss {logs.get('loss', 0):.4f} "
+                    f"rmse {logs.get('rmse', 0):.4f} val_rmse {logs.get('val_rmse', 0):.4f} "
+                    f"({time.perf_counter() - self.started:.1f} s)")
+
+        return EpochLog()
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_run(result: TrainResult, dataset: DataSet, runs_dir: Path, *,
+               extra_info: dict | None = None) -> Path:
+    """Write every file of a run into `runs_dir/<id>`, atomically; return that folder."""
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    run_id = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
+    scratch = runs_dir / f".{run_id}.partial"
+    try:
+        scratch.mkdir()
+        towers = result.towers
+        towers.rating.save(scratch / "model.keras")
+        np.save(scratch / "user_features.npy",
+                predict_inputs(towers.user, dataset.user_inputs()).astype(np.float32))
+        np.save(scratch / "movie_features.npy",
+                predict_inputs(towers.movie, dataset.movie_inputs()).astype(np.float32))
+        np.save(scratch / "user_bias.npy",
+                towers.rating.get_layer("user_bias").get_weights()[0][:, 0].astype(np.float32))
+        np.save(scratch / "movie_bias.npy",
+                towers.rating.get_layer("movie_bias").get_weights()[0][:, 0].astype(np.float32))
+        dataset.save_maps(scratch)
+        _write_json(scratch / "config.json", {
+            "format": RUN_FORMAT, "algorithm": "text-cnn", "run_id": run_id,
+            "model": result.model_config.to_dict(), "train": result.train_config.to_dict(),
+            "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            **(extra_info or {})})
+        _write_json(scratch / "history.json", result.history)
+        _write_json(scratch / "metrics.json", result.metrics)
+        _plot_history(result.history, scratch / "loss.png")
+        os.replace(scratch, runs_dir / run_id)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return runs_dir / run_id
+
+
+def switch_current(model_dir: Path, run: Path) -> None:
+    """Point `model_dir/current` at `run` with one atomic rename."""
+    link = model_dir / "current"
+    temp = model_dir / f".current-{secrets.token_hex(4)}"
+    os.symlink(os.path.relpath(run, model_dir), temp)
+    os.replace(temp, link)
+
+
+def train_and_export(dataset: DataSet, model_dir: Path, *, model_config=None, train_config=None,
+                     log: Log | None = None, extra_info: dict | None = None) -> tuple[Path, TrainResult]:
+    """Fit, export into model_dir/runs, then switch model_dir/current to the new run."""
+    result = fit(dataset, model_config=model_config, train_config=train_config, log=log)
+    run = export_run(result, dataset, model_dir / "runs", extra_info=extra_info)
+    switch_current(model_dir, run)
+    return run, result
+
+
+def _write_json(path: Path, data) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _plot_history(history: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 3.2), dpi=100)
+    for key, label in (("rmse", "train RMSE"), ("val_rmse", "validation RMSE")):
+        if key in history:
+            ax.plot(range(1, len(history[key]) + 1), history[key], marker="o", label=label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("RMSE")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

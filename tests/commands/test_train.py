@@ -1,0 +1,56 @@
+"""manage.py train: reads the database, writes a run, switches model/current."""
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from re_sys.models import Movie, Rating, Viewer
+from tests.recommend.planted import planted_frames
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+@pytest.fixture
+def planted_db():
+    ratings, movies, users = planted_frames(n_users=30, n_movies=20)
+    Movie.objects.bulk_create([Movie(id=int(r.movie_id), title=r.title) for r in movies.itertuples()])
+    Viewer.objects.bulk_create([Viewer(id=int(r.user_id), gender=r.gender, age_group=25,
+                                       occupation="writer") for r in users.itertuples()])
+    Rating.objects.bulk_create([Rating(viewer_id=int(r.user_id), movie_id=int(r.movie_id),
+                                       stars=r.stars, timestamp=int(r.timestamp))
+                                for r in ratings.itertuples()])
+    return ratings
+
+
+def test_train_writes_a_run_from_the_database(planted_db, settings):
+    out = StringIO()
+    call_command("train", "--epochs", "2", "--batch-size", "64", "--seed", "5", stdout=out)
+    current = settings.RE_SYS_MODEL_DIR / "current"
+    assert current.is_symlink()
+    metrics = json.loads((current / "metrics.json").read_text())
+    assert metrics["n_train"] + metrics["n_valid"] == len(planted_db)
+    config = json.loads((current / "config.json").read_text())
+    assert config["train"]["epochs"] == 2 and config["train"]["seed"] == 5
+    assert config["n_ratings"] == len(planted_db)
+    text = out.getvalue()
+    assert "epoch 1/2" in text and "validation RMSE" in text
+
+    # A site rating is in the same table, so the next run learns from it.
+    unseen = Movie.objects.exclude(ratings__viewer_id=1).first()
+    Rating.objects.create(viewer_id=1, movie=unseen, stars=4.5, timestamp=2_000_000_000)
+    first = current.resolve()
+    call_command("train", "--epochs", "1", "--batch-size", "64", stdout=StringIO())
+    assert current.resolve() != first
+    assert json.loads((current / "config.json").read_text())["n_ratings"] == Rating.objects.count()
+
+
+def test_train_without_ratings_is_a_clear_error():
+    with pytest.raises(CommandError, match="no ratings: run import_movielens first"):
+        call_command("train", stdout=StringIO())
+
+
+@pytest.mark.parametrize("args", [["--epochs", "0"], ["--val-fraction", "1.5"], ["--lr", "-1"]])
+def test_bad_options_are_refused(args):
+    with pytest.raises(CommandError):
+        call_command("train", *args, stdout=StringIO())

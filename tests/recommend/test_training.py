@@ -1,0 +1,99 @@
+"""The text-CNN learns planted structure, exports complete runs, and reloads exactly."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+from re_sys.recommend import training
+from re_sys.recommend.config import TextCNNConfig, TrainConfig
+from re_sys.recommend.dataset import DataSet
+from re_sys.recommend.metrics import rmse
+from tests.recommend.planted import planted_frames
+
+pytestmark = pytest.mark.slow
+
+SMALL = TextCNNConfig(id_dim=8, demographic_dim=4, hidden_dim=8, feature_dim=16, word_dim=8,
+                      filters=4)
+FAST = TrainConfig(epochs=25, batch_size=64, lr=1e-2, seed=3, val_fraction=0.2, patience=4)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    dataset = DataSet.from_frames(*planted_frames())
+    return dataset, training.fit(dataset, model_config=SMALL, train_config=FAST)
+
+
+def test_beats_the_global_mean_on_held_out_ratings(trained):
+    dataset, result = trained
+    assert result.metrics["valid_rmse"] < 0.6 * result.metrics["baseline_rmse"]
+    assert result.metrics["n_valid"] == len(result.split.valid)
+    assert len(result.history["val_rmse"]) == result.metrics["epochs_run"]
+
+
+def test_export_writes_a_complete_run_and_switches_current(trained, tmp_path):
+    dataset, result = trained
+    run = training.export_run(result, dataset, tmp_path / "runs")
+    training.switch_current(tmp_path, run)
+    names = {p.name for p in run.iterdir()}
+    assert {"model.keras", "user_features.npy", "movie_features.npy", "user_bias.npy",
+            "movie_bias.npy", "user_ids.npy", "movie_ids.npy", "vocabulary.json",
+            "encodings.npz", "config.json", "history.json", "metrics.json", "loss.png"} <= names
+    assert (tmp_path / "current").resolve() == run.resolve()
+    users, movies = np.load(run / "user_features.npy"), np.load(run / "movie_features.npy")
+    assert users.shape == (dataset.n_users, 16) and movies.shape == (dataset.n_movies, 16)
+    assert np.load(run / "movie_ids.npy").tolist() == dataset.movie_ids.tolist()
+    config = json.loads((run / "config.json").read_text())
+    assert config["model"]["feature_dim"] == 16 and config["train"]["seed"] == 3
+    assert (run / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_feature_matrices_reproduce_the_model_and_reload_exactly(trained, tmp_path):
+    import keras
+
+    dataset, result = trained
+    run = training.export_run(result, dataset, tmp_path / "runs")
+    inputs, _ = dataset.rating_inputs(result.split.valid)
+    direct = training.predict_inputs(result.towers.rating, inputs)
+    reloaded = keras.models.load_model(run / "model.keras")
+    assert np.array_equal(training.predict_inputs(reloaded, inputs), direct)
+
+    users, movies = np.load(run / "user_features.npy"), np.load(run / "movie_features.npy")
+    u, m = dataset.rating_users[result.split.valid], dataset.rating_movies[result.split.valid]
+    from_matrices = ((users[u] * movies[m]).sum(1) + np.load(run / "user_bias.npy")[u]
+                     + np.load(run / "movie_bias.npy")[m] + result.metrics["global_mean"])
+    np.testing.assert_allclose(from_matrices, direct, atol=1e-4)
+
+
+def test_taste_shows_in_the_feature_vectors(trained):
+    """Movies of the same kind end up closer to each other than to the other kind."""
+    dataset, result = trained
+    features = training.predict_inputs(result.towers.movie, dataset.movie_inputs())
+    unit = features / np.linalg.norm(features, axis=1, keepdims=True)
+    kind = (dataset.movie_ids - 1) % 2
+    sims = unit @ unit.T
+    same = sims[kind[:, None] == kind[None, :]].mean()
+    other = sims[kind[:, None] != kind[None, :]].mean()
+    assert same > other + 0.2
+
+
+def test_an_interrupted_export_leaves_current_untouched(trained, tmp_path, monkeypatch):
+    dataset, result = trained
+    first = training.export_run(result, dataset, tmp_path / "runs")
+    training.switch_current(tmp_path, first)
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # as if the process were stopped while writing
+
+    monkeypatch.setattr(training, "_plot_history", crash)
+    with pytest.raises(KeyboardInterrupt):
+        training.export_run(result, dataset, tmp_path / "runs")
+    assert (tmp_path / "current").resolve() == first.resolve()
+    assert [p.name for p in (tmp_path / "runs").iterdir()] == [first.name]
+
+
+def test_rmse_of_planted_predictions_is_plausible(trained):
+    dataset, result = trained
+    inputs, truth = dataset.rating_inputs(result.split.valid)
+    assert rmse(truth, training.predict_inputs(result.towers.rating, inputs)) == \
+        pytest.approx(result.metrics["valid_rmse"], abs=0.05)
