@@ -22,10 +22,10 @@ import numpy as np
 from .config import TextCNNConfig, TrainConfig
 from .dataset import DataSet, Split
 from .metrics import mae, rmse
+from .runs import RUN_FORMAT  # one definition, shared with serving
 
 __all__ = ["RUN_FORMAT", "TrainResult", "export_run", "fit", "switch_current", "train_and_export"]
 
-RUN_FORMAT = 1  # bumped when the files of a run change incompatibly
 Log = Callable[[str], None]
 
 

@@ -1,0 +1,199 @@
+"""Serving from a run's feature matrices with numpy only: no TensorFlow in the web process.
+
+`Engine` answers queries over one loaded `Run`; `ModelStore` loads
+`model/current` lazily, once per process, and swaps in a newer run when the
+link changes, without a restart. Every answer is a list of `Recommendation`
+(movie id, score, channel, reason).
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Iterable, Mapping, NamedTuple
+
+import numpy as np
+
+from .runs import Run, RunError, current_run_path
+
+__all__ = ["Engine", "ModelStore", "Recommendation", "UnknownId", "stars_text"]
+
+# How strongly a folded-in user vector is pulled towards zero; chosen so that a
+# handful of ratings moves recommendations without one rating dominating.
+FOLD_IN_REGULARISATION = 1.0
+
+
+class UnknownId(KeyError):
+    """A viewer or movie id that the served run does not know."""
+
+
+class Recommendation(NamedTuple):
+    movie_id: int
+    score: float
+    channel: str
+    reason: str
+
+
+def stars_text(stars: float) -> str:
+    """4.5 -> '★★★★½'."""
+    return "★" * int(stars) + ("½" if stars % 1 else "")
+
+
+def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k largest scores, best first (ties by index, for determinism)."""
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    part = np.argpartition(-scores, k - 1)[:k]
+    return part[np.lexsort((part, -scores[part]))]
+
+
+class Engine:
+    """Queries over one run. Titles are only used to word the reasons."""
+
+    def __init__(self, run: Run, titles: Mapping[int, str] | None = None):
+        self.run = run
+        self.titles = titles or {}
+        self._movie_row = {int(m): i for i, m in enumerate(run.movie_ids)}
+        self._user_row = {int(u): i for i, u in enumerate(run.user_ids)}
+        norms = np.linalg.norm(run.movie_features, axis=1, keepdims=True)
+        self._unit_movies = run.movie_features / np.maximum(norms, 1e-12)
+
+    # ------------------------------------------------------------------ lookups
+
+    def knows_movie(self, movie_id: int) -> bool:
+        return int(movie_id) in self._movie_row
+
+    def knows_user(self, user_id: int) -> bool:
+        return int(user_id) in self._user_row
+
+    def _movie(self, movie_id: int) -> int:
+        try:
+            return self._movie_row[int(movie_id)]
+        except KeyError:
+            raise UnknownId(f"movie {movie_id} is not in the served model") from None
+
+    def _user(self, user_id: int) -> int:
+        try:
+            return self._user_row[int(user_id)]
+        except KeyError:
+            raise UnknownId(f"viewer {user_id} is not in the served model") from None
+
+    def _mask(self, exclude: Iterable[int]) -> np.ndarray:
+        rows = [self._movie_row[int(m)] for m in exclude if int(m) in self._movie_row]
+        return np.asarray(rows, dtype=np.int64)
+
+    def _title(self, movie_id: int) -> str:
+        return self.titles.get(int(movie_id), f"movie {movie_id}")
+
+    # ------------------------------------------------------------------ queries
+
+    def similar(self, movie_id: int, k: int = 10, exclude: Iterable[int] = ()) -> list[Recommendation]:
+        """Movies whose feature vectors point the same way (cosine), the movie itself excluded."""
+        row = self._movie(movie_id)
+        scores = self._unit_movies @ self._unit_movies[row]
+        scores[row] = -np.inf
+        scores[self._mask(exclude)] = -np.inf
+        reason = f"Similar to {self._title(movie_id)}"
+        return [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "similar", reason)
+                for i in _top_k(scores, k) if np.isfinite(scores[i])]
+
+    def predict(self, user_id: int, movie_id: int) -> float:
+        """The model's rating for a known viewer, clipped to the star scale."""
+        u, m = self._user(user_id), self._movie(movie_id)
+        run = self.run
+        value = (run.user_features[u] @ run.movie_features[m] + run.user_bias[u]
+                 + run.movie_bias[m] + run.global_mean)
+        return float(np.clip(value, 0.5, 5.0))
+
+    def predict_vector(self, vector: np.ndarray, bias: float, movie_id: int) -> float:
+        """The rating for a folded-in viewer (see `fold_in`)."""
+        m = self._movie(movie_id)
+        value = vector @ self.run.movie_features[m] + bias + self.run.movie_bias[m] + \
+            self.run.global_mean
+        return float(np.clip(value, 0.5, 5.0))
+
+    def user_vector(self, user_id: int) -> tuple[np.ndarray, float]:
+        u = self._user(user_id)
+        return self.run.user_features[u], float(self.run.user_bias[u])
+
+    def score_all(self, vector: np.ndarray, bias: float = 0.0) -> np.ndarray:
+        """Predicted rating of every movie (row order of the run) for one user vector."""
+        return self.run.movie_features @ vector + self.run.movie_bias + bias + self.run.global_mean
+
+    def for_vector(self, vector: np.ndarray, bias: float = 0.0, k: int = 10,
+                   exclude: Iterable[int] = ()) -> list[Recommendation]:
+        """The text-CNN channel: highest predicted ratings, excluded movies left out."""
+        scores = self.score_all(vector, bias)
+        scores[self._mask(exclude)] = -np.inf
+        return [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "text-cnn",
+                               f"Predicted {stars_text(round(float(np.clip(scores[i], 0.5, 5)) * 2) / 2)} for you")
+                for i in _top_k(scores, k) if np.isfinite(scores[i])]
+
+    def fold_in(self, ratings: Mapping[int, float],
+                regularisation: float = FOLD_IN_REGULARISATION) -> tuple[np.ndarray, float]:
+        """A user vector and bias from ratings, against the fixed movie matrix.
+
+        Ridge regression of (stars - global mean - movie bias) on the rated
+        movies' features plus a constant column for the user's own bias: a
+        (d+1)x(d+1) solve, well under a millisecond for d = 200. Movies the run
+        does not know are ignored.
+        """
+        pairs = [(self._movie_row[int(m)], float(s)) for m, s in ratings.items()
+                 if int(m) in self._movie_row]
+        dim = self.run.movie_features.shape[1]
+        if not pairs:
+            return np.zeros(dim, dtype=np.float32), 0.0
+        rows = np.array([r for r, _ in pairs])
+        target = np.array([s for _, s in pairs]) - self.run.global_mean - self.run.movie_bias[rows]
+        design = np.hstack([self.run.movie_features[rows].astype(np.float64),
+                            np.ones((len(rows), 1))])
+        gram = design.T @ design + regularisation * np.eye(dim + 1)
+        solution = np.linalg.solve(gram, design.T @ target)
+        return solution[:dim].astype(np.float32), float(solution[dim])
+
+
+class ModelStore:
+    """The engine for `model_dir/current`, loaded once and reloaded when the link changes.
+
+    Thread-safe: a request thread either gets the old engine or the new one,
+    never a half-loaded run. `error` says why nothing can be served.
+    """
+
+    def __init__(self, model_dir: Path, titles_loader=None):
+        self.model_dir = Path(model_dir)
+        self._titles_loader = titles_loader
+        self._lock = threading.Lock()
+        self._engine: Engine | None = None
+        self._loaded_from: tuple[str, float] | None = None
+        self.error: str | None = None
+
+    def _marker(self) -> tuple[str, float] | None:
+        path = current_run_path(self.model_dir)
+        if path is None:
+            return None
+        try:
+            return str(path), os.stat(path).st_mtime
+        except OSError:
+            return str(path), -1.0
+
+    def get(self) -> Engine | None:
+        """The current engine, or None (then `error` says why)."""
+        marker = self._marker()
+        if marker is not None and marker == self._loaded_from:
+            return self._engine
+        with self._lock:
+            if marker == self._loaded_from and (self._engine or self.error):
+                return self._engine
+            if marker is None:
+                self._engine, self._loaded_from = None, None
+                self.error = "No model has been trained yet: run `python manage.py train`."
+                return None
+            try:
+                run = Run.load(Path(marker[0]))
+                titles = self._titles_loader() if self._titles_loader else None
+                self._engine, self.error = Engine(run, titles), None
+            except RunError as exc:
+                self._engine, self.error = None, str(exc)
+            self._loaded_from = marker
+            return self._engine

@@ -1,0 +1,92 @@
+"""Loading a trained run as plain numpy arrays: what the web process serves from.
+
+Imports numpy only. A run that is missing, truncated or of another format
+raises `RunError` with a sentence saying what is wrong, so callers can keep
+serving popular lists and show the reason.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["RUN_FORMAT", "Run", "RunError", "current_run_path"]
+
+RUN_FORMAT = 1  # must match training.RUN_FORMAT; kept here so serving never imports training
+
+
+class RunError(RuntimeError):
+    """A run directory that cannot be served, and why."""
+
+
+@dataclass
+class Run:
+    path: Path
+    user_ids: np.ndarray
+    movie_ids: np.ndarray
+    user_features: np.ndarray
+    movie_features: np.ndarray
+    user_bias: np.ndarray
+    movie_bias: np.ndarray
+    global_mean: float
+    config: dict = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)
+
+    @property
+    def run_id(self) -> str:
+        return self.config.get("run_id", self.path.name)
+
+    @classmethod
+    def load(cls, path: Path) -> "Run":
+        path = Path(path)
+        if not path.is_dir():
+            raise RunError(f"{path} is not a trained run (no such folder); run `manage.py train`.")
+        try:
+            config = json.loads((path / "config.json").read_text())
+            metrics = json.loads((path / "metrics.json").read_text())
+        except FileNotFoundError as exc:
+            raise RunError(f"{path} is incomplete: {Path(exc.filename).name} is missing.") from exc
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise RunError(f"{path} has an unreadable config or metrics file: {exc}.") from exc
+        if config.get("format") != RUN_FORMAT:
+            raise RunError(f"{path} was written in run format {config.get('format')!r}; this "
+                           f"version serves format {RUN_FORMAT}. Train again.")
+        arrays = {}
+        for name in ("user_ids", "movie_ids", "user_features", "movie_features", "user_bias",
+                     "movie_bias"):
+            try:
+                arrays[name] = np.load(path / f"{name}.npy", allow_pickle=False)
+            except FileNotFoundError as exc:
+                raise RunError(f"{path} is incomplete: {name}.npy is missing.") from exc
+            except (ValueError, OSError, EOFError) as exc:
+                raise RunError(f"{path}: {name}.npy is damaged ({exc}).") from exc
+        run = cls(path=path, global_mean=float(metrics.get("global_mean", 0.0)),
+                  config=config, metrics=metrics, **arrays)
+        run._check_shapes()
+        return run
+
+    def _check_shapes(self) -> None:
+        n_users, n_movies = len(self.user_ids), len(self.movie_ids)
+        problems = []
+        if self.user_features.ndim != 2 or self.user_features.shape[0] != n_users:
+            problems.append(f"user_features {self.user_features.shape} for {n_users} users")
+        if self.movie_features.ndim != 2 or self.movie_features.shape[0] != n_movies:
+            problems.append(f"movie_features {self.movie_features.shape} for {n_movies} movies")
+        elif self.user_features.ndim == 2 and \
+                self.user_features.shape[1] != self.movie_features.shape[1]:
+            problems.append("user and movie features of different widths")
+        if self.user_bias.shape != (n_users,) or self.movie_bias.shape != (n_movies,):
+            problems.append("bias vectors of the wrong length")
+        if problems:
+            raise RunError(f"{self.path} is inconsistent: " + "; ".join(problems) + ".")
+
+
+def current_run_path(model_dir: Path) -> Path | None:
+    """The folder `model_dir/current` points at, or None when nothing was trained yet."""
+    link = Path(model_dir) / "current"
+    if not os.path.lexists(link):
+        return None
+    return link.resolve()

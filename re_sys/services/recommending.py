@@ -1,0 +1,94 @@
+"""Recommendations for pages, the API and commands: the engine plus what the database knows.
+
+One `ModelStore` per process serves `model/current`; viewers the run does not
+know yet (site sign-ups, or anyone who rated since the last training) are
+folded in from their ratings in the database, so each new rating shows on the
+next page load. With no usable model, popular movies are served instead.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.conf import settings
+from django.db.models import F, FloatField, Value
+from django.db.models.functions import Cast
+
+from ..models import Movie, Rating, Viewer
+from ..recommend.engine import Engine, ModelStore, Recommendation, UnknownId
+
+__all__ = ["MIN_FOLD_IN_RATINGS", "Recommendation", "UnknownId", "engine_current",
+           "model_error", "movie_popular", "movie_similar", "rating_predict",
+           "viewer_recommendations"]
+
+# Below this many ratings a folded-in vector is mostly noise; popular is better.
+MIN_FOLD_IN_RATINGS = 3
+
+
+@lru_cache(maxsize=4)
+def _store(model_dir: str) -> ModelStore:
+    return ModelStore(model_dir, titles_loader=lambda: dict(Movie.objects.values_list("id", "title")))
+
+
+def engine_current() -> Engine | None:
+    """The engine for RE_SYS_MODEL_DIR/current, or None when there is nothing to serve."""
+    return _store(str(settings.RE_SYS_MODEL_DIR)).get()
+
+
+def model_error() -> str | None:
+    store = _store(str(settings.RE_SYS_MODEL_DIR))
+    store.get()
+    return store.error
+
+
+def movie_popular(*, k: int = 10, genre: str | None = None,
+                  exclude: set[int] = frozenset()) -> list[Recommendation]:
+    """'Hot' movies: a Bayesian average that needs many ratings to reach the top."""
+    movies = Movie.objects.filter(rating_count__gt=0)
+    if genre:
+        movies = movies.filter(genres__name=genre)
+    prior_count = 25.0  # a movie needs about this many ratings before its own mean counts fully
+    prior_mean = 3.5
+    scored = movies.annotate(
+        bayes=(Cast(F("rating_count"), FloatField()) * F("rating_mean") + Value(prior_count * prior_mean))
+        / (Cast(F("rating_count"), FloatField()) + Value(prior_count))
+    ).exclude(pk__in=exclude).order_by("-bayes", "id").values_list("id", "bayes", "rating_count")[:k]
+    reason = f"Popular in {genre}" if genre else "Popular with everyone"
+    return [Recommendation(m, float(score), "popular", f"{reason} ({count:,} ratings)")
+            for m, score, count in scored]
+
+
+def movie_similar(*, movie_id: int, k: int = 10) -> list[Recommendation]:
+    engine = engine_current()
+    if engine is None:
+        return []
+    return engine.similar(movie_id, k)
+
+
+def _viewer_vector(engine: Engine, viewer_id: int, rated: dict[int, float]):
+    if engine.knows_user(viewer_id):
+        return engine.user_vector(viewer_id)
+    if len(rated) >= MIN_FOLD_IN_RATINGS:
+        return engine.fold_in(rated)
+    return None
+
+
+def viewer_recommendations(*, viewer: Viewer, k: int = 10) -> list[Recommendation]:
+    """Top-k for one viewer, never a movie they rated; popular when the model cannot help."""
+    rated = dict(Rating.objects.filter(viewer=viewer).values_list("movie_id", "stars"))
+    engine = engine_current()
+    vector = _viewer_vector(engine, viewer.pk, rated) if engine else None
+    if vector is None:
+        return movie_popular(k=k, exclude=set(rated))
+    return engine.for_vector(*vector, k=k, exclude=rated)
+
+
+def rating_predict(*, viewer: Viewer, movie_id: int) -> float | None:
+    """The model's rating for a viewer and movie, or None when it cannot say."""
+    engine = engine_current()
+    if engine is None or not engine.knows_movie(movie_id):
+        return None
+    if engine.knows_user(viewer.pk):
+        return engine.predict(viewer.pk, movie_id)
+    rated = dict(Rating.objects.filter(viewer=viewer).values_list("movie_id", "stars"))
+    vector = _viewer_vector(engine, viewer.pk, rated)
+    return None if vector is None else engine.predict_vector(*vector, movie_id)
