@@ -1,10 +1,13 @@
 """Pages. Thin: parse the request, call a selector, render."""
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import ensure_csrf_cookie
 
 from .models import Genre, Movie, Viewer
 from .services import selectors
 
 
+# Pages set the CSRF cookie so their scripts can call the API's write endpoints.
+@ensure_csrf_cookie
 def home(request):
     return render(request, "re_sys/home.html", {
         "page": selectors.movie_page(page=request.GET.get("page")),
@@ -12,6 +15,7 @@ def home(request):
     })
 
 
+@ensure_csrf_cookie
 def movie_detail(request, movie_id: int):
     movie = get_object_or_404(Movie.objects.prefetch_related("genres"), pk=movie_id)
     return render(request, "re_sys/movie_detail.html", {"movie": movie})

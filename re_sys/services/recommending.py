@@ -17,7 +17,7 @@ from ..models import Movie, Rating, Viewer
 from ..recommend.engine import Engine, ModelStore, Recommendation, UnknownId
 
 __all__ = ["MIN_FOLD_IN_RATINGS", "Recommendation", "UnknownId", "engine_current",
-           "model_error", "movie_popular", "movie_similar", "rating_predict",
+           "model_error", "movie_also_liked", "movie_popular", "movie_similar", "rating_predict",
            "viewer_recommendations"]
 
 # Below this many ratings a folded-in vector is mostly noise; popular is better.
@@ -92,3 +92,29 @@ def rating_predict(*, viewer: Viewer, movie_id: int) -> float | None:
     rated = dict(Rating.objects.filter(viewer=viewer).values_list("movie_id", "stars"))
     vector = _viewer_vector(engine, viewer.pk, rated)
     return None if vector is None else engine.predict_vector(*vector, movie_id)
+
+
+def movie_also_liked(*, movie_id: int, k: int = 10, exclude: set[int] = frozenset(),
+                     liked: float = 4.0) -> list[Recommendation]:
+    """Viewers who rated the movie highly -> what else they rated highly.
+
+    Each other movie scores the number of those viewers who liked it, weighted
+    by how far above the 'liked' line their stars are, and normalised by
+    sqrt(its popularity) so that blockbusters liked by everyone do not win
+    every list.
+    """
+    from django.db.models import Count, Sum
+
+    fans = Rating.objects.filter(movie_id=movie_id, stars__gte=liked).values("viewer_id")
+    rows = (Rating.objects.filter(viewer_id__in=fans, stars__gte=liked)
+            .exclude(movie_id=movie_id).exclude(movie_id__in=exclude)
+            .values("movie_id").annotate(fans=Count("id"), weight=Sum(F("stars") - liked + 1.0))
+            .order_by("-weight")[: max(k * 5, 50)])
+    counts = dict(Movie.objects.filter(pk__in=[r["movie_id"] for r in rows])
+                  .values_list("id", "rating_count"))
+    title = Movie.objects.filter(pk=movie_id).values_list("title", flat=True).first() or "this"
+    scored = sorted(((r["weight"] / max(counts.get(r["movie_id"], 1), 1) ** 0.5, r["movie_id"], r["fans"])
+                     for r in rows), key=lambda t: (-t[0], t[1]))[:k]
+    return [Recommendation(m, float(score), "also-liked",
+                           f"{fans} people who loved {title} also loved this")
+            for score, m, fans in scored]

@@ -1,0 +1,60 @@
+"""Writes of ratings made on the site: same table as imported ones, stats kept in step."""
+from __future__ import annotations
+
+import time
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from ..models import HALF_STARS, Movie, Rating, Viewer
+from .importing import movie_stats_refresh
+
+__all__ = ["InvalidStars", "rating_delete", "rating_set", "viewer_for_user"]
+
+
+class InvalidStars(ValueError):
+    """Stars outside 0.5–5.0 or not in half steps."""
+
+
+def _check_stars(stars) -> float:
+    try:
+        value = float(stars)
+    except (TypeError, ValueError):
+        raise InvalidStars("stars must be a number from 0.5 to 5.0 in half steps") from None
+    if value not in HALF_STARS:
+        raise InvalidStars("stars must be from 0.5 to 5.0 in half steps")
+    return value
+
+
+def viewer_for_user(user) -> Viewer:
+    """The Viewer of a signed-in account, created on first use with the next free id."""
+    viewer = Viewer.objects.filter(user=user).first()
+    if viewer is not None:
+        return viewer
+    for _ in range(5):  # two sign-ups at once may pick the same id; the loser retries
+        try:
+            with transaction.atomic():
+                next_id = (Viewer.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+                return Viewer.objects.create(id=next_id, user=user)
+        except IntegrityError:
+            existing = Viewer.objects.filter(user=user).first()
+            if existing is not None:
+                return existing
+    raise RuntimeError("could not allocate a viewer id")
+
+
+def rating_set(*, viewer: Viewer, movie: Movie, stars) -> Rating:
+    """Create or change a viewer's rating of a movie; one row per pair, whatever the races."""
+    value = _check_stars(stars)
+    with transaction.atomic():
+        rating, _ = Rating.objects.update_or_create(
+            viewer=viewer, movie=movie, defaults={"stars": value, "timestamp": int(time.time())})
+        movie_stats_refresh([movie.pk])
+    return rating
+
+
+def rating_delete(*, viewer: Viewer, movie: Movie) -> bool:
+    with transaction.atomic():
+        deleted, _ = Rating.objects.filter(viewer=viewer, movie=movie).delete()
+        movie_stats_refresh([movie.pk])
+    return bool(deleted)

@@ -1,0 +1,148 @@
+"""The JSON API: answers, validation, status codes, one error shape, CSRF on writes."""
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from re_sys.models import Movie, Rating, Viewer
+from re_sys.recommend.training import switch_current
+from re_sys.services import recommending
+from tests.recommend.fake_run import two_kinds_run
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue():
+    recommending._store.cache_clear()
+    Movie.objects.bulk_create([Movie(id=m, title=f"Film {m}") for m in range(1, 11)])
+    Viewer.objects.bulk_create([Viewer(id=v) for v in (1, 2, 3)])
+    ratings = [(1, 1, 5), (2, 1, 4.5), (2, 3, 5), (3, 1, 4), (3, 3, 4), (3, 5, 4.5), (1, 2, 1)]
+    Rating.objects.bulk_create([Rating(viewer_id=v, movie_id=m, stars=s, timestamp=1)
+                                for v, m, s in ratings])
+    from re_sys.services.importing import movie_stats_refresh
+    movie_stats_refresh()
+    yield
+    recommending._store.cache_clear()
+
+
+@pytest.fixture
+def served(catalogue, settings):
+    switch_current(settings.RE_SYS_MODEL_DIR, two_kinds_run(settings.RE_SYS_MODEL_DIR / "runs" / "r"))
+
+
+def _error(response, status, code):
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["code"] == code and body["error"]["message"]
+
+
+def test_recommendations_from_the_model(client, served):
+    body = client.get("/api/users/1/recommendations?k=3").json()
+    assert body["model"] == "r" and body["fallback"] is False and len(body["results"]) == 3
+    first = body["results"][0]
+    assert set(first) == {"movie_id", "title", "score", "channel", "reason"}
+    assert 1 not in [r["movie_id"] for r in body["results"]]
+
+
+def test_without_a_model_popular_is_flagged_and_model_endpoints_answer_503(client, catalogue):
+    body = client.get("/api/users/1/recommendations?k=2").json()
+    assert body["fallback"] is True and body["model"] is None
+    assert {r["channel"] for r in body["results"]} == {"popular"}
+    _error(client.get("/api/movies/1/similar"), 503, "no_model")
+    _error(client.get("/api/movies/1/prediction?user=1"), 503, "no_model")
+
+
+@pytest.mark.parametrize("k", ["0", "101", "-1", "abc", "1e3", "", "9" * 30])
+def test_k_is_validated(client, served, k):
+    _error(client.get(f"/api/movies/popular?k={k}"), 400, "invalid_k")
+
+
+def test_unknown_ids_are_404(client, served):
+    _error(client.get("/api/users/99/recommendations"), 404, "user_not_found")
+    _error(client.get("/api/movies/99/similar"), 404, "movie_not_found")
+    _error(client.get("/api/movies/99/also-liked"), 404, "movie_not_found")
+    _error(client.get("/api/movies/1/prediction?user=99"), 404, "user_not_found")
+    _error(client.get("/api/movies/1/prediction?user=x"), 404, "user_not_found")
+    _error(client.get("/api/movies/1/prediction"), 400, "missing_user")
+
+
+def test_similar_popular_also_liked_prediction(client, served):
+    similar = client.get("/api/movies/1/similar?k=2").json()["results"]
+    assert [r["channel"] for r in similar] == ["similar", "similar"]
+    popular = client.get("/api/movies/popular?k=2").json()["results"]
+    assert popular[0]["movie_id"] == 1  # four ratings averaging 4.6
+    liked = client.get("/api/movies/1/also-liked?k=5").json()["results"]
+    assert [r["movie_id"] for r in liked][:1] == [3] and 1 not in [r["movie_id"] for r in liked]
+    assert "people who loved Film 1 also loved this" in liked[0]["reason"]
+    seen = client.get("/api/movies/1/also-liked?k=5&user=3").json()["results"]
+    assert not {3, 5} & {r["movie_id"] for r in seen}
+    prediction = client.get("/api/movies/3/prediction?user=1").json()
+    assert prediction["prediction"] > 3.5
+
+
+def test_wrong_method_is_405_in_the_same_shape(client, served):
+    response = client.post("/api/movies/popular")
+    _error(response, 405, "method_not_allowed")
+    assert response["Allow"] == "GET"
+
+
+@pytest.fixture
+def signed_in(catalogue):
+    user = get_user_model().objects.create_user("ann", password="pw-Ann-12345")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.get("/")  # sets the csrftoken cookie
+    return client, user
+
+
+def _post(client, body, token=True):
+    headers = {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value} if token else {}
+    return client.post("/api/ratings", json.dumps(body), content_type="application/json", **headers)
+
+
+def test_rating_set_change_remove(signed_in):
+    client, user = signed_in
+    answer = _post(client, {"movie_id": 7, "stars": 3.5})
+    assert answer.status_code == 200
+    viewer = Viewer.objects.get(user=user)
+    assert viewer.pk == 4 and Rating.objects.get(viewer=viewer, movie_id=7).stars == 3.5
+    assert Movie.objects.get(pk=7).rating_count == 1
+    _post(client, {"movie_id": 7, "stars": 5})
+    assert Rating.objects.filter(viewer=viewer, movie_id=7).count() == 1
+    assert Movie.objects.get(pk=7).rating_mean == 5.0
+    assert _post(client, {"movie_id": 7, "stars": None}).json()["removed"] is True
+    assert not Rating.objects.filter(viewer=viewer).exists()
+    assert Movie.objects.get(pk=7).rating_count == 0
+
+
+@pytest.mark.parametrize("body, code", [
+    ({"movie_id": 7, "stars": 5.5}, "invalid_stars"),
+    ({"movie_id": 7, "stars": 0}, "invalid_stars"),
+    ({"movie_id": 7, "stars": 3.3}, "invalid_stars"),
+    ({"movie_id": 7, "stars": "four"}, "invalid_stars"),
+    ({"movie_id": 7, "stars": True}, "invalid_stars"),
+    ({"movie_id": "7", "stars": 4}, "invalid_rating"),
+    ({"stars": 4}, "invalid_rating"),
+    (["not", "an", "object"], "invalid_rating"),
+])
+def test_bad_ratings_are_400_and_change_nothing(signed_in, body, code):
+    client, _ = signed_in
+    _error(_post(client, body), 400, code)
+    assert Rating.objects.count() == 7
+
+
+def test_rating_needs_sign_in_csrf_and_a_known_movie(signed_in, catalogue):
+    client, _ = signed_in
+    _error(_post(client, {"movie_id": 7, "stars": 4}, token=False), 403, "csrf_failed")
+    _error(_post(client, {"movie_id": 99, "stars": 4}), 404, "movie_not_found")
+    anonymous = Client()
+    _error(anonymous.post("/api/ratings", "{}", content_type="application/json"), 401, "not_signed_in")
+    raw = client.post("/api/ratings", b"{not json", content_type="application/json",
+                      HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
+    _error(raw, 400, "invalid_json")
+    big = client.post("/api/ratings", b"{" + b" " * 5000 + b"}", content_type="application/json",
+                      HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
+    _error(big, 413, "body_too_large")
+    assert Rating.objects.count() == 7
