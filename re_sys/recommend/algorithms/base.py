@@ -1,0 +1,98 @@
+"""The contract every algorithm honours, documented once here.
+
+- `fit(interactions) -> self`
+- `recommend(user_id, k, exclude=()) -> [(movie_id, score)]`, best first;
+  movies the user rated in training are always left out, `exclude` adds more.
+- `similar_items(movie_id, k) -> [(movie_id, score)]`
+- `save(path)` / `load(path)`
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+__all__ = ["Interactions", "Recommender", "top_k"]
+
+
+@dataclass(frozen=True)
+class Interactions:
+    """Ratings as parallel arrays of MovieLens ids."""
+
+    user_ids: np.ndarray
+    movie_ids: np.ndarray
+    stars: np.ndarray
+    timestamps: np.ndarray
+
+    @classmethod
+    def from_frame(cls, frame) -> "Interactions":
+        return cls(frame["user_id"].to_numpy(np.int64), frame["movie_id"].to_numpy(np.int64),
+                   frame["stars"].to_numpy(np.float32), frame["timestamp"].to_numpy(np.int64))
+
+    def subset(self, rows: np.ndarray) -> "Interactions":
+        return Interactions(self.user_ids[rows], self.movie_ids[rows], self.stars[rows],
+                            self.timestamps[rows])
+
+    def __len__(self) -> int:
+        return len(self.stars)
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k largest finite scores, best first, ties broken by index."""
+    finite = np.isfinite(scores)
+    k = min(k, int(finite.sum()))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    masked = np.where(finite, scores, -np.inf)
+    part = np.argpartition(-masked, k - 1)[:k]
+    return part[np.lexsort((part, -masked[part]))]
+
+
+class Recommender(ABC):
+    """Base class: id maps and the 'never recommend what was rated' rule live here."""
+
+    name = "base"
+
+    def _index(self, interactions: Interactions) -> None:
+        self.user_ids = np.unique(interactions.user_ids)
+        self.movie_ids = np.unique(interactions.movie_ids)
+        self._user_row = {int(u): i for i, u in enumerate(self.user_ids)}
+        self._movie_row = {int(m): i for i, m in enumerate(self.movie_ids)}
+        rows = np.searchsorted(self.user_ids, interactions.user_ids)
+        cols = np.searchsorted(self.movie_ids, interactions.movie_ids)
+        order = np.argsort(rows, kind="stable")
+        self._seen_rows, self._seen_cols = rows[order], cols[order]
+        self._seen_start = np.searchsorted(self._seen_rows, np.arange(len(self.user_ids) + 1))
+
+    def seen(self, user_row: int) -> np.ndarray:
+        return self._seen_cols[self._seen_start[user_row]:self._seen_start[user_row + 1]]
+
+    @abstractmethod
+    def fit(self, interactions: Interactions) -> "Recommender": ...
+
+    @abstractmethod
+    def scores(self, user_row: int) -> np.ndarray:
+        """A score for every movie (column order of `movie_ids`) for one user row."""
+
+    def recommend(self, user_id: int, k: int = 10, exclude: Iterable[int] = ()) -> list[tuple[int, float]]:
+        row = self._user_row.get(int(user_id))
+        if row is None:
+            raise KeyError(f"user {user_id} was not in the training data")
+        scores = self.scores(row).astype(np.float64, copy=True)
+        scores[self.seen(row)] = -np.inf
+        extra = [self._movie_row[int(m)] for m in exclude if int(m) in self._movie_row]
+        scores[extra] = -np.inf
+        return [(int(self.movie_ids[i]), float(scores[i])) for i in top_k(scores, k)]
+
+    def similar_items(self, movie_id: int, k: int = 10) -> list[tuple[int, float]]:
+        raise NotImplementedError(f"{self.name} has no item similarity")
+
+    @abstractmethod
+    def save(self, path: Path) -> None: ...
+
+    @classmethod
+    @abstractmethod
+    def load(cls, path: Path) -> "Recommender": ...

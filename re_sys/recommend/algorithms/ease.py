@@ -1,0 +1,59 @@
+"""EASE (Steck 2019): a closed-form item-to-item model for top-N recommendation.
+
+With X the binary viewer x movie matrix, B minimises ||X - XB||² + λ||B||²
+subject to diag(B) = 0, which has the closed form B = I - P·diag(1/diag(P))
+where P = (XᵀX + λI)⁻¹. A viewer's scores are their row of X times B. One
+dense inverse of a movies x movies matrix: ~1 s for ML-100K, a few for ML-1M.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .base import Interactions, Recommender, top_k
+
+
+class EASE(Recommender):
+    name = "ease"
+
+    def __init__(self, regularisation: float = 500.0):
+        self.regularisation = regularisation
+
+    def fit(self, interactions: Interactions) -> "EASE":
+        self._index(interactions)
+        n_movies = len(self.movie_ids)
+        x = np.zeros((len(self.user_ids), n_movies), dtype=np.float32)
+        x[self._seen_rows, self._seen_cols] = 1.0
+        gram = (x.T @ x).astype(np.float64)
+        gram[np.diag_indices(n_movies)] += self.regularisation
+        p = np.linalg.inv(gram)
+        self.weights = (-p / np.diag(p)).astype(np.float32)
+        self.weights[np.diag_indices(n_movies)] = 0.0
+        return self
+
+    def scores(self, user_row: int) -> np.ndarray:
+        return self.weights[self.seen(user_row)].sum(axis=0)
+
+    def scores_for(self, movie_ids) -> np.ndarray:
+        """Scores for a viewer given only the movies they rated (fold-in for free)."""
+        rows = [self._movie_row[int(m)] for m in movie_ids if int(m) in self._movie_row]
+        return self.weights[rows].sum(axis=0)
+
+    def similar_items(self, movie_id: int, k: int = 10) -> list[tuple[int, float]]:
+        row = self._movie_row[int(movie_id)]
+        scores = self.weights[row].astype(np.float64, copy=True)
+        scores[row] = -np.inf
+        return [(int(self.movie_ids[i]), float(scores[i])) for i in top_k(scores, k)]
+
+    def save(self, path: Path) -> None:
+        np.savez(path, movie_ids=self.movie_ids, weights=self.weights,
+                 regularisation=self.regularisation)
+
+    @classmethod
+    def load(cls, path: Path) -> "EASE":
+        data = np.load(path)
+        model = cls(float(data["regularisation"]))
+        model.movie_ids, model.weights = data["movie_ids"], data["weights"]
+        model._movie_row = {int(m): i for i, m in enumerate(model.movie_ids)}
+        return model
