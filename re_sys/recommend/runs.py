@@ -34,6 +34,10 @@ class Run:
     global_mean: float
     config: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
+    # Optional (item-to-item channel); memory-mapped: n_movies² floats are shared
+    # between worker processes instead of copied into each.
+    item_weights: np.ndarray | None = None
+    movie_popularity: np.ndarray | None = None
 
     @property
     def run_id(self) -> str:
@@ -63,6 +67,14 @@ class Run:
                 raise RunError(f"{path} is incomplete: {name}.npy is missing.") from exc
             except (ValueError, OSError, EOFError) as exc:
                 raise RunError(f"{path}: {name}.npy is damaged ({exc}).") from exc
+        for name in ("item_weights", "movie_popularity"):
+            file = path / f"{name}.npy"
+            if file.exists():
+                try:
+                    arrays[name] = np.load(file, mmap_mode="r" if name == "item_weights" else None,
+                                           allow_pickle=False)
+                except (ValueError, OSError, EOFError) as exc:
+                    raise RunError(f"{path}: {name}.npy is damaged ({exc}).") from exc
         run = cls(path=path, global_mean=float(metrics.get("global_mean", 0.0)),
                   config=config, metrics=metrics, **arrays)
         run._check_shapes()
@@ -80,6 +92,10 @@ class Run:
             problems.append("user and movie features of different widths")
         if self.user_bias.shape != (n_users,) or self.movie_bias.shape != (n_movies,):
             problems.append("bias vectors of the wrong length")
+        if self.item_weights is not None and self.item_weights.shape != (n_movies, n_movies):
+            problems.append(f"item_weights {self.item_weights.shape} for {n_movies} movies")
+        if self.movie_popularity is not None and self.movie_popularity.shape != (n_movies,):
+            problems.append("movie_popularity of the wrong length")
         if problems:
             raise RunError(f"{self.path} is inconsistent: " + "; ".join(problems) + ".")
 

@@ -76,10 +76,12 @@ def viewer_recommendations(*, viewer: Viewer, k: int = 10) -> list[Recommendatio
     """Top-k for one viewer, never a movie they rated; popular when the model cannot help."""
     rated = dict(Rating.objects.filter(viewer=viewer).values_list("movie_id", "stars"))
     engine = engine_current()
-    vector = _viewer_vector(engine, viewer.pk, rated) if engine else None
-    if vector is None:
+    if engine is None:
         return movie_popular(k=k, exclude=set(rated))
-    return engine.for_vector(*vector, k=k, exclude=rated)
+    vector = _viewer_vector(engine, viewer.pk, rated)
+    if vector is None and (engine.run.item_weights is None or not rated):
+        return movie_popular(k=k, exclude=set(rated))
+    return engine.for_user(rated, vector=vector, k=k)
 
 
 def rating_predict(*, viewer: Viewer, movie_id: int) -> float | None:

@@ -34,3 +34,9 @@ def two_kinds_run(folder: Path, n_movies: int = 10, dim: int = 4, seed: int = 0)
     movies = np.where(kind[:, None] == 0, 1.0, -1.0) * np.eye(dim)[0] + 0.1 * rng.normal(size=(n_movies, dim))
     users = np.array([np.eye(dim)[0], -np.eye(dim)[0]])
     return write_run(folder, user_features=users, movie_features=movies)
+
+
+def with_item_channel(folder: Path, weights, popularity) -> Path:
+    np.save(folder / "item_weights.npy", np.asarray(weights, dtype=np.float32))
+    np.save(folder / "movie_popularity.npy", np.asarray(popularity, dtype=np.float32))
+    return folder

@@ -123,3 +123,41 @@ def test_serving_never_imports_tensorflow(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=os.getcwd())
     assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture
+def channel_engine(tmp_path):
+    """Ten movies; item-to-item ties odd movies together and even ones together."""
+    run = two_kinds_run(tmp_path / "channel-run")
+    kind = np.arange(10) % 2
+    weights = (kind[:, None] == kind[None, :]).astype(float) * np.linspace(1, 2, 10)[None, :]
+    np.fill_diagonal(weights, 0)
+    from tests.recommend.fake_run import with_item_channel
+    with_item_channel(run, weights, popularity=np.arange(10)[::-1] * 10)
+    return Engine(Run.load(run), titles={1: "Heat", 3: "Ronin"})
+
+
+def test_for_user_ranks_by_item_to_item_and_explains(channel_engine):
+    answer = channel_engine.for_user({1: 5.0, 3: 4.5}, k=3)
+    ids = [r.movie_id for r in answer]
+    assert not {1, 3} & set(ids) and all(m % 2 == 1 for m in ids)
+    assert len(set(ids)) == len(ids) == 3
+    assert answer[0].channel == "item-to-item"
+    assert answer[0].reason.startswith("Because you rated ") and answer[0].reason[-1] in "★½"
+
+
+def test_for_user_falls_back_to_text_cnn_then_popular(channel_engine, engine):
+    vector = engine.fold_in({2: 5.0, 4: 5.0, 1: 1.0})
+    no_item_channel = engine.for_user({2: 5.0, 4: 5.0, 1: 1.0}, vector=vector, k=3)
+    assert {r.channel for r in no_item_channel} == {"text-cnn"}
+    assert all(r.movie_id % 2 == 0 for r in no_item_channel)
+    nothing = channel_engine.for_user({}, k=3, exclude=[1])
+    assert [r.movie_id for r in nothing] == [2, 3, 4]  # most rated first, 1 excluded
+    assert {r.channel for r in nothing} == {"popular"}
+
+
+def test_item_weights_of_the_wrong_shape_are_refused(tmp_path):
+    from tests.recommend.fake_run import with_item_channel
+    run = with_item_channel(two_kinds_run(tmp_path / "run"), np.zeros((3, 3)), np.zeros(10))
+    with pytest.raises(RunError, match="item_weights"):
+        Run.load(run)

@@ -38,7 +38,10 @@ def test_export_writes_a_complete_run_and_switches_current(trained, tmp_path):
     names = {p.name for p in run.iterdir()}
     assert {"model.keras", "user_features.npy", "movie_features.npy", "user_bias.npy",
             "movie_bias.npy", "user_ids.npy", "movie_ids.npy", "vocabulary.json",
-            "encodings.npz", "config.json", "history.json", "metrics.json", "loss.png"} <= names
+            "encodings.npz", "config.json", "history.json", "metrics.json", "loss.png",
+            "item_weights.npy", "movie_popularity.npy"} <= names
+    weights = np.load(run / "item_weights.npy")
+    assert weights.shape == (dataset.n_movies, dataset.n_movies) and not weights.diagonal().any()
     assert (tmp_path / "current").resolve() == run.resolve()
     users, movies = np.load(run / "user_features.npy"), np.load(run / "movie_features.npy")
     assert users.shape == (dataset.n_users, 16) and movies.shape == (dataset.n_movies, 16)

@@ -1,0 +1,68 @@
+"""Engine query latency on ML-1M-sized matrices (6,040 x 200 users, 3,883 x 200 movies).
+
+    python bench/bench_engine.py [--repeat 2000]
+
+Random matrices of ML-1M's shape (latency does not depend on the values), with
+the item-to-item channel (3,883² weights, memory-mapped as served). The
+baseline in the same run is the bare matrix-vector product every query needs
+(movies x 200 times a 200-vector); the ratio shows the engine's own overhead.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from re_sys.recommend.engine import Engine  # noqa: E402
+from re_sys.recommend.runs import Run  # noqa: E402
+from tests.recommend.fake_run import with_item_channel, write_run  # noqa: E402
+
+
+def per_call_ms(fn, repeat: int) -> float:
+    fn()
+    started = time.perf_counter()
+    for _ in range(repeat):
+        fn()
+    return (time.perf_counter() - started) / repeat * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=2000)
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    n_users, n_movies, dim = 6040, 3883, 200
+    with tempfile.TemporaryDirectory() as tmp:
+        run = write_run(Path(tmp) / "run", user_features=rng.normal(size=(n_users, dim)) * 0.1,
+                        movie_features=rng.normal(size=(n_movies, dim)) * 0.1)
+        weights = rng.normal(size=(n_movies, n_movies)).astype(np.float32) * 0.01
+        with_item_channel(run, weights, rng.integers(1, 3000, n_movies))
+        engine = Engine(Run.load(run))
+        rated = {int(m): 4.0 for m in rng.choice(np.arange(1, n_movies + 1), 165, replace=False)}
+        vector = engine.user_vector(7)
+        movies, user = engine.run.movie_features, engine.run.user_features[7]
+        rows = [
+            ("baseline: movies x 200 @ vector", lambda: movies @ user),
+            ("similar(movie, 10)", lambda: engine.similar(100, 10)),
+            ("predict(viewer, movie)", lambda: engine.predict(7, 100)),
+            ("for_vector (text-CNN channel), 10", lambda: engine.for_vector(*vector, k=10)),
+            ("for_user, 165 rated, all channels, 10", lambda: engine.for_user(rated, vector, k=10)),
+            ("fold_in from 20 ratings", lambda: engine.fold_in(dict(list(rated.items())[:20]))),
+        ]
+        results = [(name, per_call_ms(fn, args.repeat)) for name, fn in rows]
+    base = results[0][1]
+    print("| query | ms per call | × baseline |")
+    print("|---|---|---|")
+    for name, ms in results:
+        print(f"| {name} | {ms:.3f} | {ms / base:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
