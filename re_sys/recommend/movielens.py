@@ -187,8 +187,8 @@ def read_dataset(folder: Path | str) -> MovieLensData:
 # --------------------------------------------------------------------------- helpers
 
 
-def _lines(path: Path, encoding: str):
-    """Yield (line number, text) for non-empty lines, decoding strictly."""
+def _decode(path: Path, encoding: str) -> str:
+    """The whole file as text; undecodable bytes or NUL bytes are reported with their line."""
     raw = path.read_bytes()
     try:
         text = raw.decode(encoding)
@@ -196,12 +196,17 @@ def _lines(path: Path, encoding: str):
         line_no = raw[: exc.start].count(b"\n") + 1
         bad = raw.split(b"\n")[line_no - 1]
         raise DatasetFormatError(path, line_no, bad.decode(encoding, "replace"),
-                                 f"not valid {encoding} text") from None
+                                 f"not valid {encoding.removesuffix('-sig')} text") from None
     if "\x00" in text:
         line_no = text[: text.index("\x00")].count("\n") + 1
         raise DatasetFormatError(path, line_no, text.splitlines()[line_no - 1],
                                  "binary data (NUL byte)")
-    for line_no, line in enumerate(text.splitlines(), start=1):
+    return text
+
+
+def _lines(path: Path, encoding: str):
+    """Yield (line number, text) for non-empty lines, decoding strictly."""
+    for line_no, line in enumerate(_decode(path, encoding).splitlines(), start=1):
         if line.strip():
             yield line_no, line
 
@@ -294,19 +299,15 @@ def _line_text(path: Path, line_no: int) -> str:
 def _check_references(data: MovieLensData) -> None:
     """Ratings and tags must point at movies (and, where listed, users) that exist."""
     movie_ids = np.fromiter((m.id for m in data.movies), dtype=np.int64)
-    unknown = ~np.isin(data.movie_ids, movie_ids)
-    if unknown.any():
-        i = int(np.argmax(unknown))
-        line = _rating_line(data, i)
-        raise DatasetFormatError(data.ratings_path, line, _line_text(data.ratings_path, line),
-                                 f"rating for unknown movie {data.movie_ids[i]}")
     viewer_ids = np.fromiter((v.id for v in data.viewers), dtype=np.int64)
-    unknown = ~np.isin(data.user_ids, viewer_ids)
-    if unknown.any():
-        i = int(np.argmax(unknown))
-        line = _rating_line(data, i)
-        raise DatasetFormatError(data.ratings_path, line, _line_text(data.ratings_path, line),
-                                 f"rating by unknown user {data.user_ids[i]}")
+    for referenced, known, what in ((data.movie_ids, movie_ids, "rating for unknown movie"),
+                                    (data.user_ids, viewer_ids, "rating by unknown user")):
+        unknown = ~np.isin(referenced, known)
+        if unknown.any():
+            i = int(np.argmax(unknown))
+            line = _rating_line(data, i)
+            raise DatasetFormatError(data.ratings_path, line, _line_text(data.ratings_path, line),
+                                     f"{what} {referenced[i]}")
     known_movies = set(movie_ids.tolist())
     for n, tag in enumerate(data.tags, start=2):
         if tag.movie_id not in known_movies:
@@ -414,19 +415,7 @@ def _csv_rows(path: Path, columns: list[str]):
 
 def _lines_keep_numbers(path: Path):
     """All lines (blank ones too) so csv's line numbers match the file's."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line_no = raw[: exc.start].count(b"\n") + 1
-        raise DatasetFormatError(path, line_no, raw.split(b"\n")[line_no - 1].decode("utf-8", "replace"),
-                                 "not valid UTF-8 text") from None
-    if "\x00" in text:
-        line_no = text[: text.index("\x00")].count("\n") + 1
-        raise DatasetFormatError(path, line_no, text.splitlines()[line_no - 1],
-                                 "binary data (NUL byte)")
-    for line_no, line in enumerate(text.splitlines(), start=1):
-        yield line_no, line
+    yield from enumerate(_decode(path, "utf-8-sig").splitlines(), start=1)
 
 
 def _read_latest(folder: Path) -> MovieLensData:
