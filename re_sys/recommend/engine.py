@@ -21,6 +21,8 @@ __all__ = ["Engine", "ModelStore", "Recommendation", "UnknownId", "stars_text"]
 # How strongly a folded-in user vector is pulled towards zero; chosen so that a
 # handful of ratings moves recommendations without one rating dominating.
 FOLD_IN_REGULARISATION = 1.0
+# Ratings at or above this count as "liked" when a reason names a movie.
+LIKED_STARS = 3.5
 
 
 class UnknownId(KeyError):
@@ -175,8 +177,11 @@ class Engine:
     def _reason(self, channel: str, row: int, rated: Mapping[int, float], rated_rows: np.ndarray,
                 channels: dict[str, np.ndarray]) -> str:
         if channel == "item-to-item":
-            contributions = np.asarray(self.run.item_weights[rated_rows, row], dtype=np.float64)
-            because = int(self.run.movie_ids[rated_rows[int(np.argmax(contributions))]])
+            # Name a movie the viewer liked: "because you rated X ★" would read as a joke.
+            stars = np.array([rated[int(self.run.movie_ids[r])] for r in rated_rows])
+            liked = rated_rows[stars >= LIKED_STARS] if (stars >= LIKED_STARS).any() else rated_rows
+            contributions = np.asarray(self.run.item_weights[liked, row], dtype=np.float64)
+            because = int(self.run.movie_ids[liked[int(np.argmax(contributions))]])
             return f"Because you rated {self._title(because)} {stars_text(rated[because])}"
         if channel == "text-cnn":
             value = round(float(np.clip(channels["text-cnn"][row], 0.5, 5.0)) * 2) / 2

@@ -161,3 +161,10 @@ def test_item_weights_of_the_wrong_shape_are_refused(tmp_path):
     run = with_item_channel(two_kinds_run(tmp_path / "run"), np.zeros((3, 3)), np.zeros(10))
     with pytest.raises(RunError, match="item_weights"):
         Run.load(run)
+
+
+def test_item_to_item_reasons_name_a_liked_movie(channel_engine):
+    answer = channel_engine.for_user({1: 1.0, 3: 5.0}, k=2)
+    assert all(r.reason == "Because you rated Ronin ★★★★★" for r in answer
+               if r.channel == "item-to-item")
+    assert any(r.channel == "item-to-item" for r in answer)
