@@ -39,8 +39,8 @@ class TrainConfig:
     """How one training run goes; the command line's defaults come from here."""
 
     epochs: int = 30
-    batch_size: int = 1024
-    lr: float = 3e-3
+    batch_size: int = 2048
+    lr: float = 5e-3
     seed: int = 42
     val_fraction: float = 0.1
     patience: int = 3
