@@ -43,6 +43,17 @@ class Run:
     def run_id(self) -> str:
         return self.config.get("run_id", self.path.name)
 
+    @property
+    def trained_at(self) -> float | None:
+        """When the run was trained, in seconds since 1970 (as rating timestamps are)."""
+        from datetime import datetime
+
+        stamp = self.config.get("trained_at")
+        try:
+            return datetime.fromisoformat(stamp).timestamp() if stamp else None
+        except (TypeError, ValueError):
+            return None
+
     @classmethod
     def load(cls, path: Path) -> "Run":
         path = Path(path)

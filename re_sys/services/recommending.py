@@ -65,11 +65,17 @@ def movie_similar(*, movie_id: int, k: int = 10) -> list[Recommendation]:
 
 
 def _viewer_vector(engine: Engine, viewer_id: int, rated: dict[int, float]):
-    if engine.knows_user(viewer_id):
+    """The trained vector, or one folded in when the viewer is new or rated since training."""
+    if engine.knows_user(viewer_id) and not _rated_since(viewer_id, engine.run.trained_at):
         return engine.user_vector(viewer_id)
     if len(rated) >= MIN_FOLD_IN_RATINGS:
         return engine.fold_in(rated)
-    return None
+    return engine.user_vector(viewer_id) if engine.knows_user(viewer_id) else None
+
+
+def _rated_since(viewer_id: int, trained_at: float | None) -> bool:
+    return trained_at is not None and Rating.objects.filter(
+        viewer_id=viewer_id, timestamp__gt=int(trained_at)).exists()
 
 
 def viewer_recommendations(*, viewer: Viewer, k: int = 10) -> list[Recommendation]:

@@ -116,3 +116,19 @@ def test_predict_rejects_bad_files_and_writes_nothing(served, tmp_path, content,
     with pytest.raises(CommandError, match=message):
         _run("predict", "--input", str(pairs), "--output", str(output))
     assert not output.exists() and not list(tmp_path.glob("*.part"))
+
+
+def test_a_known_viewer_who_rates_after_training_is_folded_in(served):
+    config_path = served / "current" / "config.json"
+    config = json.loads(config_path.read_text())
+    config["trained_at"] = "2020-01-01T00:00:00+00:00"
+    config_path.write_text(json.dumps(config))
+    recommending._store.cache_clear()
+    before = json.loads(_run("recommend", "--user", "2", "--k", "3", "--json")[0])
+    assert all(r["movie_id"] % 2 == 0 for r in before if r["channel"] == "text-cnn")
+    # Viewer 2 (trained to like even movies) now loves three odd ones.
+    Rating.objects.bulk_create([Rating(viewer_id=2, movie_id=m, stars=5, timestamp=2_000_000_000)
+                                for m in (5, 7, 9)])
+    after = json.loads(_run("recommend", "--user", "2", "--k", "2", "--json")[0])
+    assert [r["channel"] for r in after] == ["text-cnn", "text-cnn"]
+    assert all(r["movie_id"] % 2 == 1 for r in after)
