@@ -1,7 +1,7 @@
 """Typed, frozen configuration: model hyperparameters apart from runtime options."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,6 @@ class TrainConfig:
     seed: int = 42
     val_fraction: float = 0.1
     patience: int = 3
-    extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)

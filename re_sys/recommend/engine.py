@@ -162,6 +162,9 @@ class Engine:
         chosen = _top_k(ranking, k)
         ranks = {name: {int(i): r for r, i in enumerate(_top_k(scores, 5 * k))}
                  for name, scores in channels.items()}
+        # Reasons name a movie the viewer liked: "because you rated X ★" would read as a joke.
+        stars = np.array([rated[int(run.movie_ids[r])] for r in rated_rows])
+        liked_rows = rated_rows[stars >= LIKED_STARS] if (stars >= LIKED_STARS).any() else rated_rows
         answer = []
         for i in chosen:
             if not np.isfinite(ranking[i]):
@@ -171,15 +174,12 @@ class Engine:
             if int(i) not in ranks[channel]:
                 channel = next(iter(channels))
             answer.append(Recommendation(int(run.movie_ids[i]), float(ranking[i]), channel,
-                                         self._reason(channel, int(i), rated, rated_rows, channels)))
+                                         self._reason(channel, int(i), rated, liked_rows, channels)))
         return answer
 
-    def _reason(self, channel: str, row: int, rated: Mapping[int, float], rated_rows: np.ndarray,
+    def _reason(self, channel: str, row: int, rated: Mapping[int, float], liked: np.ndarray,
                 channels: dict[str, np.ndarray]) -> str:
         if channel == "item-to-item":
-            # Name a movie the viewer liked: "because you rated X ★" would read as a joke.
-            stars = np.array([rated[int(self.run.movie_ids[r])] for r in rated_rows])
-            liked = rated_rows[stars >= LIKED_STARS] if (stars >= LIKED_STARS).any() else rated_rows
             contributions = np.asarray(self.run.item_weights[liked, row], dtype=np.float64)
             because = int(self.run.movie_ids[liked[int(np.argmax(contributions))]])
             return f"Because you rated {self._title(because)} {stars_text(rated[because])}"

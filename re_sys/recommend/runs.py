@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -46,8 +47,6 @@ class Run:
     @property
     def trained_at(self) -> float | None:
         """When the run was trained, in seconds since 1970 (as rating timestamps are)."""
-        from datetime import datetime
-
         stamp = self.config.get("trained_at")
         try:
             return datetime.fromisoformat(stamp).timestamp() if stamp else None

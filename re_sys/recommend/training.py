@@ -12,7 +12,7 @@ import os
 import secrets
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -38,7 +38,6 @@ class TrainResult:
     model_config: TextCNNConfig
     train_config: TrainConfig
     seconds: float
-    extra: dict = field(default_factory=dict)
 
 
 def fit(dataset: DataSet, *, model_config: TextCNNConfig | None = None,
@@ -71,7 +70,7 @@ def fit(dataset: DataSet, *, model_config: TextCNNConfig | None = None,
                                       restore_best_weights=True, mode="min"),
         keras.callbacks.ReduceLROnPlateau(monitor="val_rmse", factor=0.3, patience=1,
                                           min_lr=train_config.lr / 30, mode="min"),
-        _EpochLog(log, train_config.epochs),
+        _epoch_logger(log, train_config.epochs),
     ]
     started = time.perf_counter()
     history = towers.rating.fit(
@@ -112,23 +111,21 @@ def predict_inputs(model, inputs: dict, batch_size: int = 8192) -> np.ndarray:
     return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
 
 
-class _EpochLog:
-    """Keras callback printing one line per epoch through `log`."""
+def _epoch_logger(log: Log, epochs: int):
+    """A Keras callback printing one line per epoch through `log`."""
+    import keras
 
-    def __new__(cls, log: Log, epochs: int):
-        import keras
+    class EpochLog(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.started = time.perf_counter()
 
-        class EpochLog(keras.callbacks.Callback):
-            def on_epoch_begin(self, epoch, logs=None):
-                self.started = time.perf_counter()
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            log(f"epoch {epoch + 1}/{epochs}: loss {logs.get('loss', 0):.4f} "
+                f"rmse {logs.get('rmse', 0):.4f} val_rmse {logs.get('val_rmse', 0):.4f} "
+                f"({time.perf_counter() - self.started:.1f} s)")
 
-            def on_epoch_end(self, epoch, logs=None):
-                logs = logs or {}
-                log(f"epoch {epoch + 1}/{epochs}: loss {logs.get('loss', 0):.4f} "
-                    f"rmse {logs.get('rmse', 0):.4f} val_rmse {logs.get('val_rmse', 0):.4f} "
-                    f"({time.perf_counter() - self.started:.1f} s)")
-
-        return EpochLog()
+    return EpochLog()
 
 
 # --------------------------------------------------------------------------- export

@@ -101,11 +101,6 @@ def _delete_everything() -> None:
         model.objects.all().delete()
 
 
-def _batched(items, size: int):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 def _write(data: MovieLensData, log: Log) -> None:
     genres = {name: Genre(name=name) for name in data.genres}
     Genre.objects.bulk_create(genres.values())

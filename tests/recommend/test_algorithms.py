@@ -81,3 +81,19 @@ def test_leave_last_out_holds_out_each_viewers_latest(data):
     for user, stamp in zip(test.user_ids[:10], test.timestamps[:10]):
         assert stamp == data.timestamps[data.user_ids == user].max()
         assert (train.timestamps[train.user_ids == user] <= stamp).all()
+
+
+@pytest.mark.parametrize("make", ALGORITHMS)
+def test_save_load_keeps_item_queries(make, data, tmp_path):
+    algo = make().fit(data)
+    algo.save(tmp_path / "model.npz")
+    back = type(algo).load(tmp_path / "model.npz")
+    assert back.similar_items(1, 5) == algo.similar_items(1, 5)
+    assert 1 not in [m for m, _ in back.similar_items(1, 5)]
+
+
+def test_popularity_similar_items_are_the_most_rated_others(data):
+    pop = Popularity().fit(data)
+    counts = {int(m): int((data.movie_ids == m).sum()) for m in np.unique(data.movie_ids)}
+    expected = sorted((m for m in counts if m != 2), key=lambda m: (-counts[m], m))[:3]
+    assert [m for m, _ in pop.similar_items(2, 3)] == expected

@@ -56,11 +56,14 @@ class Recommender(ABC):
 
     name = "base"
 
+    def _set_movies(self, movie_ids: np.ndarray) -> None:
+        self.movie_ids = np.asarray(movie_ids)
+        self._movie_row = {int(m): i for i, m in enumerate(self.movie_ids)}
+
     def _index(self, interactions: Interactions) -> None:
         self.user_ids = np.unique(interactions.user_ids)
-        self.movie_ids = np.unique(interactions.movie_ids)
+        self._set_movies(np.unique(interactions.movie_ids))
         self._user_row = {int(u): i for i, u in enumerate(self.user_ids)}
-        self._movie_row = {int(m): i for i, m in enumerate(self.movie_ids)}
         rows = np.searchsorted(self.user_ids, interactions.user_ids)
         cols = np.searchsorted(self.movie_ids, interactions.movie_ids)
         order = np.argsort(rows, kind="stable")
@@ -87,8 +90,9 @@ class Recommender(ABC):
         scores[extra] = -np.inf
         return [(int(self.movie_ids[i]), float(scores[i])) for i in top_k(scores, k)]
 
+    @abstractmethod
     def similar_items(self, movie_id: int, k: int = 10) -> list[tuple[int, float]]:
-        raise NotImplementedError(f"{self.name} has no item similarity")
+        """Movies to show beside `movie_id`, best first, the movie itself left out."""
 
     @abstractmethod
     def save(self, path: Path) -> None: ...

@@ -54,6 +54,6 @@ class EASE(Recommender):
     def load(cls, path: Path) -> "EASE":
         data = np.load(path)
         model = cls(float(data["regularisation"]))
-        model.movie_ids, model.weights = data["movie_ids"], data["weights"]
-        model._movie_row = {int(m): i for i, m in enumerate(model.movie_ids)}
+        model._set_movies(data["movie_ids"])
+        model.weights = data["weights"]
         return model
