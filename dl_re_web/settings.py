@@ -118,6 +118,13 @@ MOVIELENS_BASE_URL = os.environ.get(
     "MOVIELENS_BASE_URL", "https://files.grouplens.org/datasets/movielens/"
 )
 
+# The Douban scraper (fetch_posters). Both hosts can be pointed at a mirror or
+# a test server; an empty image base keeps the image URLs the pages give.
+DOUBAN_BASE_URL = os.environ.get("DOUBAN_BASE_URL", "https://movie.douban.com")
+DOUBAN_IMG_BASE_URL = os.environ.get("DOUBAN_IMG_BASE_URL", "")
+# Seconds between two requests: Douban blocks anything much faster.
+DOUBAN_DELAY = float(os.environ.get("DOUBAN_DELAY", "3"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

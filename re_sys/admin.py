@@ -2,7 +2,9 @@
 from django.contrib import admin
 from django.core.paginator import Paginator
 
-from .models import DatasetImport, Genre, Movie, Rating, Tag, Viewer
+from django.utils.html import format_html
+
+from .models import DatasetImport, DoubanLookup, Genre, Movie, Rating, Tag, Viewer
 
 
 class _PaginatedInline(admin.TabularInline):
@@ -56,6 +58,20 @@ class GenreFilter(admin.SimpleListFilter):
         return queryset.filter(genres__name=self.value()) if self.value() else queryset
 
 
+class DoubanLookupInline(admin.StackedInline):
+    model = DoubanLookup
+    fields = ("status", "douban_id", "douban_rating", "poster_url", "attempts", "last_error",
+              "fetched_at")
+    readonly_fields = ("douban_rating", "poster_url", "attempts", "last_error", "fetched_at")
+    can_delete = False
+    extra = 0
+
+
+def _queue_again(lookup: DoubanLookup) -> None:
+    lookup.status = DoubanLookup.PENDING
+    lookup.attempts = 0
+
+
 @admin.register(Genre)
 class GenreAdmin(admin.ModelAdmin):
     list_display = ("name",)
@@ -70,7 +86,7 @@ class MovieAdmin(admin.ModelAdmin):
     search_fields = ("title", "title_zh", "=id")
     readonly_fields = ("id", "imdb_id", "tmdb_id", "rating_count", "rating_mean")
     filter_horizontal = ("genres",)
-    inlines = [RatingInline, TagInline]
+    inlines = [DoubanLookupInline, RatingInline, TagInline]
     list_per_page = 50
 
     def get_queryset(self, request):
@@ -83,6 +99,43 @@ class MovieAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # The MovieLens id is editable only when a movie is added by hand.
         return self.readonly_fields if obj else self.readonly_fields[1:]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is DoubanLookup:
+            for inline_form in formset.forms:
+                if "douban_id" in inline_form.changed_data:
+                    _queue_again(inline_form.instance)
+        super().save_formset(request, form, formset, change)
+
+
+@admin.register(DoubanLookup)
+class DoubanLookupAdmin(admin.ModelAdmin):
+    """The poster cache: fix a wrong or missing match by setting the Douban id by hand;
+    the movie is then queued and the next `manage.py fetch_posters` fetches that subject."""
+
+    list_display = ("movie", "status", "douban_link", "douban_rating", "attempts", "fetched_at")
+    list_filter = ("status",)
+    search_fields = ("movie__title", "movie__title_zh", "=movie__id", "=douban_id")
+    raw_id_fields = ("movie",)
+    list_select_related = ("movie",)
+    readonly_fields = ("douban_rating", "poster_url", "attempts", "last_error", "fetched_at")
+    actions = ["queue_again"]
+
+    @admin.display(description="Douban")
+    def douban_link(self, obj):
+        if not obj.douban_id:
+            return "—"
+        return format_html('<a href="{}" rel="noreferrer">{}</a>', obj.douban_url, obj.douban_id)
+
+    @admin.action(description="Fetch again with the next fetch_posters")
+    def queue_again(self, request, queryset):
+        count = queryset.update(status=DoubanLookup.PENDING, attempts=0)
+        self.message_user(request, f"{count} movies queued; run `manage.py fetch_posters`.")
+
+    def save_model(self, request, obj, form, change):
+        if "douban_id" in form.changed_data:
+            _queue_again(obj)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Viewer)

@@ -32,9 +32,8 @@ class Movie(models.Model):
     genres = models.ManyToManyField(Genre, related_name="movies", blank=True)
     imdb_id = models.CharField("IMDb id", max_length=20, blank=True)
     tmdb_id = models.PositiveIntegerField("TMDb id", null=True, blank=True)
-    # Filled later by the Douban scraper.
+    # Filled by `fetch_posters` (see DoubanLookup), never on a page's request path.
     title_zh = models.CharField("Chinese title", max_length=300, blank=True)
-    douban_id = models.CharField(max_length=20, blank=True)
     poster = models.CharField(max_length=300, blank=True,
                               help_text="Path under MEDIA_ROOT of the cached poster.")
     # Denormalised for listing and sorting without aggregating a million rows
@@ -110,6 +109,41 @@ class Tag(models.Model):
 
     def __str__(self):
         return self.tag
+
+
+class DoubanLookup(models.Model):
+    """What the Douban scraper learnt about one movie, and how its last attempt went.
+
+    A row exists once a movie has been tried (or queued by hand); `fetch_posters`
+    takes movies without one first, then `pending` ones, and with
+    `--retry-failed` the errors.
+    """
+
+    PENDING, FOUND, NOT_FOUND, ERROR = "pending", "found", "not_found", "error"
+    STATUSES = [(PENDING, "Pending"), (FOUND, "Found"), (NOT_FOUND, "Not found"), (ERROR, "Error")]
+
+    movie = models.OneToOneField(Movie, on_delete=models.CASCADE, primary_key=True,
+                                 related_name="douban")
+    status = models.CharField(max_length=10, choices=STATUSES, default=PENDING, db_index=True)
+    douban_id = models.CharField(
+        "Douban id", max_length=20, blank=True,
+        help_text="Set by hand to fix a wrong or missing match; the next fetch uses it.")
+    douban_rating = models.FloatField(null=True, blank=True)
+    poster_url = models.URLField(max_length=500, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["movie"]
+        verbose_name = "Douban lookup"
+
+    def __str__(self):
+        return f"{self.movie}: {self.get_status_display()}"
+
+    @property
+    def douban_url(self) -> str:
+        return f"https://movie.douban.com/subject/{self.douban_id}/" if self.douban_id else ""
 
 
 class DatasetImport(models.Model):

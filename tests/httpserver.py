@@ -17,8 +17,11 @@ class Route:
 
 
 class LocalServer:
+    """Routes map a path (query string ignored) to a Route, or to a function of
+    (full path, request headers) returning one, for answers that depend on them."""
+
     def __init__(self):
-        self.routes: dict[str, Route] = {}
+        self.routes: dict = {}
         self.requests: list[tuple[str, dict]] = []
         server = self
 
@@ -26,6 +29,8 @@ class LocalServer:
             def do_GET(self):  # noqa: N802 (http.server's naming)
                 server.requests.append((self.path, dict(self.headers)))
                 route = server.routes.get(self.path.split("?")[0])
+                if callable(route):
+                    route = route(self.path, dict(self.headers))
                 if route is None:
                     self.send_error(404)
                     return
