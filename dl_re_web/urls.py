@@ -1,9 +1,21 @@
 """Top-level URL map: the site, the JSON API, the admin."""
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_control
+from django.views.static import serve
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("re_sys.api_urls")),
     path("", include("re_sys.urls")),
+]
+
+# Cached posters under MEDIA_ROOT. Served by Django in every setting (posters
+# are small and sent with a long cache lifetime); a front web server may take
+# over the prefix. `serve` refuses paths outside MEDIA_ROOT.
+urlpatterns += [
+    re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>posters/.+)$",
+            cache_control(max_age=7 * 86400, public=True)(serve),
+            {"document_root": settings.MEDIA_ROOT}),
 ]

@@ -8,6 +8,7 @@ app_name = "re_sys"
 urlpatterns = [
     path("", views.home, name="home"),
     path("movies/<int:movie_id>/", views.movie_detail, name="movie"),
+    path("movies/<int:movie_id>/poster.svg", views.poster, name="poster"),
     path("genres/<str:name>/", views.genre_detail, name="genre"),
     path("users/<int:user_id>/", views.profile, name="profile"),
 ]

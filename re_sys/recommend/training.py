@@ -45,8 +45,6 @@ def fit(dataset: DataSet, *, model_config: TextCNNConfig | None = None,
     """Train on a seeded random split; early-stop on validation RMSE."""
     import keras  # TensorFlow stays out of every process that does not train
 
-    from .model import build_rating_model
-
     model_config = model_config or TextCNNConfig(title_length=dataset.title_length)
     train_config = train_config or TrainConfig()
     log = log or (lambda message: None)
@@ -57,17 +55,16 @@ def fit(dataset: DataSet, *, model_config: TextCNNConfig | None = None,
     x_train, y_train = dataset.rating_inputs(split.train)
     x_valid, y_valid = dataset.rating_inputs(split.valid)
     global_mean = float(y_train.mean())
-    towers = build_rating_model(
-        n_users=dataset.n_users, n_movies=dataset.n_movies,
-        n_occupations=len(dataset.occupations), n_genres=len(dataset.genres),
-        vocabulary_size=len(dataset.vocabulary), global_mean=global_mean, cfg=model_config)
-    towers.rating.compile(
-        optimizer=keras.optimizers.Adam(train_config.lr),
-        loss="mse", metrics=[keras.metrics.RootMeanSquaredError(name="rmse")])
+    batch_size = train_config.resolved_batch_size(len(split.train))
+    log(f"{len(split.train):,} training and {len(split.valid):,} validation ratings, "
+        f"batch size {batch_size}")
+    towers = _compiled_model(dataset, model_config, train_config, global_mean)
 
     callbacks = [
+        # Gains under 1e-4 RMSE are noise; counting them kept large datasets
+        # training for every epoch allowed.
         keras.callbacks.EarlyStopping(monitor="val_rmse", patience=train_config.patience,
-                                      restore_best_weights=True, mode="min"),
+                                      min_delta=1e-4, restore_best_weights=True, mode="min"),
         keras.callbacks.ReduceLROnPlateau(monitor="val_rmse", factor=0.3, patience=1,
                                           min_lr=train_config.lr / 30, mode="min"),
         _epoch_logger(log, train_config.epochs),
@@ -75,20 +72,61 @@ def fit(dataset: DataSet, *, model_config: TextCNNConfig | None = None,
     started = time.perf_counter()
     history = towers.rating.fit(
         x_train, y_train, validation_data=(x_valid, y_valid), epochs=train_config.epochs,
-        batch_size=train_config.batch_size, shuffle=True, verbose=0, callbacks=callbacks)
-    seconds = time.perf_counter() - started
+        batch_size=batch_size, shuffle=True, verbose=0, callbacks=callbacks)
 
+    # The validation figures are measured before any refit: afterwards the
+    # validation ratings are training data and would flatter the model.
     predicted = np.clip(predict_inputs(towers.rating, x_valid), 0.5, 5.0)
     baseline = np.full_like(y_valid, global_mean)
+    best_epochs = int(np.argmin(history.history["val_rmse"])) + 1
     metrics = {
         "valid_rmse": rmse(y_valid, predicted), "valid_mae": mae(y_valid, predicted),
         "baseline_rmse": rmse(y_valid, baseline), "baseline_mae": mae(y_valid, baseline),
         "global_mean": global_mean, "n_train": int(len(split.train)),
         "n_valid": int(len(split.valid)), "epochs_run": len(history.history["loss"]),
-        "train_seconds": seconds,
+        "best_epochs": best_epochs, "refit": bool(train_config.refit), "batch_size": batch_size,
     }
+    if train_config.refit:
+        schedule = [float(lr) for lr in history.history.get("learning_rate", [])][:best_epochs]
+        log(f"refit on all {dataset.n_ratings:,} ratings for {best_epochs} epochs")
+        towers, metrics["global_mean"] = _refit(dataset, model_config, train_config,
+                                                batch_size, best_epochs, schedule, log)
+    seconds = time.perf_counter() - started
+    metrics["train_seconds"] = seconds
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
     return TrainResult(towers, hist, metrics, split, model_config, train_config, seconds)
+
+
+def _compiled_model(dataset: DataSet, model_config: TextCNNConfig, train_config: TrainConfig,
+                    global_mean: float):
+    import keras
+
+    from .model import build_rating_model
+
+    towers = build_rating_model(
+        n_users=dataset.n_users, n_movies=dataset.n_movies,
+        n_occupations=len(dataset.occupations), n_genres=len(dataset.genres),
+        vocabulary_size=len(dataset.vocabulary), global_mean=global_mean, cfg=model_config)
+    towers.rating.compile(optimizer=keras.optimizers.Adam(train_config.lr), loss="mse",
+                          metrics=[keras.metrics.RootMeanSquaredError(name="rmse")])
+    return towers
+
+
+def _refit(dataset: DataSet, model_config: TextCNNConfig, train_config: TrainConfig,
+           batch_size: int, epochs: int, schedule: list[float], log: Log):
+    """A fresh model trained on every rating for `epochs`, replaying the learning rates;
+    returns its towers and the global mean it was built around."""
+    import keras
+
+    keras.utils.set_random_seed(train_config.seed)
+    x_all, y_all = dataset.rating_inputs(np.arange(dataset.n_ratings))
+    global_mean = float(y_all.mean())
+    towers = _compiled_model(dataset, model_config, train_config, global_mean)
+    replay = keras.callbacks.LearningRateScheduler(
+        lambda epoch, lr: schedule[epoch] if epoch < len(schedule) else lr)
+    towers.rating.fit(x_all, y_all, epochs=epochs, batch_size=batch_size,
+                      shuffle=True, verbose=0, callbacks=[replay, _epoch_logger(log, epochs)])
+    return towers, global_mean
 
 
 def _configure_threads() -> None:
@@ -121,8 +159,9 @@ def _epoch_logger(log: Log, epochs: int):
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs or {}
+            valid = f" val_rmse {logs['val_rmse']:.4f}" if "val_rmse" in logs else ""
             log(f"epoch {epoch + 1}/{epochs}: loss {logs.get('loss', 0):.4f} "
-                f"rmse {logs.get('rmse', 0):.4f} val_rmse {logs.get('val_rmse', 0):.4f} "
+                f"rmse {logs.get('rmse', 0):.4f}{valid} "
                 f"({time.perf_counter() - self.started:.1f} s)")
 
     return EpochLog()

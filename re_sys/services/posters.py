@@ -149,3 +149,25 @@ def _poster_download(movie: Movie, lookup: DoubanLookup, subject: Subject,
     finally:
         partial.unlink(missing_ok=True)
     return name
+
+
+def poster_features_compute(architecture_name: str, weights: Path | None, *,
+                            batch_size: int = 16, progress=None) -> tuple[int, Path]:
+    """CNN features of every cached poster, saved as the 'looks like' index beside the runs.
+
+    Returns how many posters were encoded and where the index went.
+    """
+    from ..recommend.channels.posters import save_poster_features
+    from ..recommend.poster_features import ARCHITECTURES, build_extractor, extract_features
+
+    architecture = ARCHITECTURES[architecture_name]
+    media = Path(settings.MEDIA_ROOT)
+    movies = [(pk, media / poster) for pk, poster in
+              Movie.objects.exclude(poster="").order_by("id").values_list("id", "poster")]
+    movies = [(pk, path) for pk, path in movies if path.is_file()]
+    model = build_extractor(architecture, weights)
+    features, kept = extract_features(model, architecture, [p for _, p in movies],
+                                      batch_size=batch_size, progress=progress)
+    ids = [movies[i][0] for i in kept]
+    target = save_poster_features(Path(settings.RE_SYS_MODEL_DIR), ids, features, architecture.name)
+    return len(ids), target

@@ -7,7 +7,10 @@ next page load. With no usable model, popular movies are served instead.
 """
 from __future__ import annotations
 
+import os
+import threading
 from functools import lru_cache
+from pathlib import Path
 
 from django.conf import settings
 from django.db.models import F, FloatField, Value
@@ -17,7 +20,7 @@ from ..models import Movie, Rating, Viewer
 from ..recommend.engine import Engine, ModelStore, Recommendation, UnknownId
 
 __all__ = ["MIN_FOLD_IN_RATINGS", "Recommendation", "UnknownId", "engine_current",
-           "model_error", "movie_also_liked", "movie_popular", "movie_similar", "rating_predict",
+           "model_error", "movie_also_liked", "movie_looks_like", "movie_popular", "movie_similar", "rating_predict",
            "viewer_recommendations"]
 
 # Below this many ratings a folded-in vector is mostly noise; popular is better.
@@ -126,3 +129,34 @@ def movie_also_liked(*, movie_id: int, k: int = 10, exclude: set[int] = frozense
     return [Recommendation(m, float(score), "also-liked",
                            f"{fans} people who loved {title} also loved this")
             for score, m, fans in scored]
+
+
+class _PosterIndexCache:
+    """The 'looks like' index, reloaded when `poster_features` rewrites its file."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._key, self._index = None, None
+
+    def get(self, model_dir: Path):
+        from ..recommend.channels.posters import POSTER_FEATURES_FILE, PosterIndex
+
+        path = model_dir / POSTER_FEATURES_FILE
+        try:
+            key = (str(path), os.stat(path).st_mtime_ns)
+        except OSError:
+            return None
+        with self._lock:
+            if key != self._key:
+                titles = dict(Movie.objects.values_list("id", "title"))
+                self._key, self._index = key, PosterIndex.load(model_dir, titles)
+            return self._index
+
+
+_poster_indexes = _PosterIndexCache()
+
+
+def movie_looks_like(*, movie_id: int, k: int = 10) -> list[Recommendation]:
+    """Movies whose posters look like this one's; [] until `poster_features` has run."""
+    index = _poster_indexes.get(Path(settings.RE_SYS_MODEL_DIR))
+    return index.similar(movie_id, k) if index is not None else []

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from ..models import DatasetImport, Genre, Movie, Rating, Viewer
 
 __all__ = ["MOVIES_PER_PAGE", "dataset_current", "movie_list", "movie_page",
-           "viewer_recent_ratings"]
+           "movies_with_reasons", "viewer_recent_ratings"]
 
 MOVIES_PER_PAGE = 24
 
@@ -30,3 +30,10 @@ def viewer_recent_ratings(*, viewer: Viewer, limit: int = 20) -> QuerySet[Rating
 
 def dataset_current() -> DatasetImport | None:
     return DatasetImport.objects.first()
+
+
+def movies_with_reasons(recommendations) -> list[tuple[Movie, object]]:
+    """(movie, recommendation) pairs in the recommendations' order, in two queries."""
+    ids = [r.movie_id for r in recommendations]
+    movies = Movie.objects.prefetch_related("genres").in_bulk(ids)
+    return [(movies[r.movie_id], r) for r in recommendations if r.movie_id in movies]

@@ -31,6 +31,18 @@ def test_beats_the_global_mean_on_held_out_ratings(trained):
     assert len(result.history["val_rmse"]) == result.metrics["epochs_run"]
 
 
+def test_the_served_model_is_refit_on_every_rating(trained):
+    """Validation figures come from the early-stopped model; the refit then learns the
+    validation ratings too, for the number of epochs early stopping chose."""
+    dataset, result = trained
+    metrics = result.metrics
+    assert metrics["refit"] and 1 <= metrics["best_epochs"] <= metrics["epochs_run"]
+    assert metrics["global_mean"] == pytest.approx(float(dataset.rating_stars.mean()), abs=1e-6)
+    inputs, truth = dataset.rating_inputs(result.split.valid)
+    refit_rmse = rmse(truth, np.clip(training.predict_inputs(result.towers.rating, inputs), 0.5, 5))
+    assert refit_rmse < metrics["valid_rmse"]
+
+
 def test_export_writes_a_complete_run_and_switches_current(trained, tmp_path):
     dataset, result = trained
     run = training.export_run(result, dataset, tmp_path / "runs")

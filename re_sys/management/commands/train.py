@@ -15,21 +15,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--epochs", type=int, default=DEFAULTS.epochs)
-        parser.add_argument("--batch-size", type=int, default=DEFAULTS.batch_size)
+        parser.add_argument("--batch-size", type=int, default=DEFAULTS.batch_size,
+                            help="Default: scaled with the data (2,048 for ML-100K, 8,192 for ML-1M).")
         parser.add_argument("--lr", type=float, default=DEFAULTS.lr, help="Adam learning rate.")
         parser.add_argument("--seed", type=int, default=DEFAULTS.seed)
         parser.add_argument("--val-fraction", type=float, default=DEFAULTS.val_fraction)
         parser.add_argument("--patience", type=int, default=DEFAULTS.patience,
                             help="Epochs without a better validation RMSE before stopping.")
+        parser.add_argument("--no-refit", dest="refit", action="store_false",
+                            help="Serve the early-stopped model instead of refitting it on "
+                                 "every rating (about half the time, slightly less accurate).")
 
     def handle(self, *args, verbosity, **options):
-        if options["epochs"] < 1 or options["batch_size"] < 1 or options["lr"] <= 0:
+        if options["epochs"] < 1 or (options["batch_size"] or 1) < 1 or options["lr"] <= 0:
             raise CommandError("--epochs and --batch-size must be at least 1, --lr positive.")
         if not 0 < options["val_fraction"] < 1:
             raise CommandError("--val-fraction must be between 0 and 1.")
         config = replace(DEFAULTS, **{k: options[k] for k in
                                       ("epochs", "batch_size", "lr", "seed", "val_fraction",
-                                       "patience")})
+                                       "patience", "refit")})
         log = (lambda message: self.stdout.write(message)) if verbosity >= 1 else None
         try:
             run, metrics = model_train(train_config=config, log=log)
