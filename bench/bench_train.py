@@ -55,10 +55,16 @@ def epoch_seconds(dataset: DataSet, config: TrainConfig) -> float:
         n_occupations=len(dataset.occupations), n_genres=len(dataset.genres),
         vocabulary_size=len(dataset.vocabulary), global_mean=float(y.mean()))
     towers.rating.compile(optimizer=keras.optimizers.Adam(config.lr), loss="mse")
-    towers.rating.fit(x, y, batch_size=config.batch_size, epochs=1, verbose=0)
+    batch_size = config.resolved_batch_size(len(split.train))
+    towers.rating.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
     started = time.perf_counter()
-    towers.rating.fit(x, y, batch_size=config.batch_size, epochs=1, verbose=0)
+    towers.rating.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
     return time.perf_counter() - started
+
+
+def _epochs(metrics: dict) -> str:
+    text = f"{metrics['epochs_run']} epochs"
+    return text + (f" + refit {metrics['best_epochs']} epochs" if metrics.get("refit") else "")
 
 
 def main() -> None:
@@ -77,14 +83,15 @@ def main() -> None:
         seeds = epoch_seconds(dataset, config)
     finally:
         model_module.build_title_cnn = original
-    print(f"one epoch, {int(dataset.n_ratings * 0.9):,} ratings, batch {config.batch_size}: "
+    print(f"one epoch, {int(dataset.n_ratings * 0.9):,} ratings, "
+          f"batch {config.resolved_batch_size(int(dataset.n_ratings * 0.9))}: "
           f"ours {ours:.2f} s, seeds' Conv2D {seeds:.2f} s, ratio {seeds / ours:.2f}x", flush=True)
 
     started = time.perf_counter()
     result = training.fit(dataset, train_config=config)
     print(f"full default training on {args.dataset.name}: {time.perf_counter() - started:.1f} s, "
-          f"{result.metrics['epochs_run']} epochs, validation RMSE "
-          f"{result.metrics['valid_rmse']:.4f}", flush=True)
+          f"{_epochs(result.metrics)}, validation RMSE {result.metrics['valid_rmse']:.4f}",
+          flush=True)
 
     if args.ml1m:
         from bench.synthetic import write_ml1m
@@ -94,8 +101,8 @@ def main() -> None:
         started = time.perf_counter()
         result = training.fit(big, train_config=config)
         print(f"full default training on ML-1M-shaped data ({big.n_ratings:,} ratings): "
-              f"{time.perf_counter() - started:.1f} s, {result.metrics['epochs_run']} epochs",
-              flush=True)
+              f"{time.perf_counter() - started:.1f} s, {_epochs(result.metrics)}, "
+              f"batch {result.metrics['batch_size']}", flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (max RSS): {peak:.0f} MiB")
 

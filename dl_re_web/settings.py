@@ -110,6 +110,10 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "re_sys:for_you"
+LOGOUT_REDIRECT_URL = "re_sys:home"
+
 # Where trained runs live: model/runs/<id>/ and the model/current pointer.
 RE_SYS_MODEL_DIR = Path(os.environ.get("RE_SYS_MODEL_DIR", BASE_DIR / "model"))
 

@@ -8,6 +8,7 @@ from django.views.static import serve
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("re_sys.api_urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("", include("re_sys.urls")),
 ]
 

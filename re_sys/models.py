@@ -6,8 +6,13 @@ from django.db import models
 from django.urls import reverse
 
 from .recommend.movielens import AGE_GROUPS
+from .search import search_normalise
 
 HALF_STARS = [x / 2 for x in range(1, 11)]
+
+
+def movie_search_text(title: str, title_zh: str = "") -> str:
+    return search_normalise(f"{title} {title_zh}")[:610]
 
 
 class Genre(models.Model):
@@ -40,12 +45,20 @@ class Movie(models.Model):
     # per page view; refreshed by the importer and by every rating write.
     rating_count = models.PositiveIntegerField(default=0, db_index=True)
     rating_mean = models.FloatField(null=True, blank=True)
+    # Both titles, lower-cased and without accents, for search (see re_sys/search.py).
+    search_text = models.CharField(max_length=610, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]
 
     def __str__(self):
         return f"{self.title} ({self.year})" if self.year else self.title
+
+    def save(self, *args, **kwargs):
+        self.search_text = movie_search_text(self.title, self.title_zh)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("re_sys:movie", args=[self.id])

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Avg, Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from ..models import DatasetImport, Genre, Movie, Rating, Tag, Viewer
+from ..models import DatasetImport, Genre, Movie, Rating, Tag, Viewer, movie_search_text
 from ..recommend.movielens import MovieLensData, detect_format, read_dataset
 
 __all__ = ["ImportRefused", "ImportSummary", "dataset_import", "movie_stats_refresh"]
@@ -107,7 +107,8 @@ def _write(data: MovieLensData, log: Log) -> None:
     genre_ids = dict(Genre.objects.values_list("name", "id"))
 
     Movie.objects.bulk_create(
-        [Movie(id=m.id, title=m.title[:300], year=m.year, imdb_id=m.imdb_id, tmdb_id=m.tmdb_id)
+        [Movie(id=m.id, title=m.title[:300], year=m.year, imdb_id=m.imdb_id, tmdb_id=m.tmdb_id,
+               search_text=movie_search_text(m.title[:300]))
          for m in data.movies], batch_size=2000)
     Through = Movie.genres.through
     Through.objects.bulk_create(

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ..models import DoubanLookup, Movie
+from ..models import DoubanLookup, Movie, movie_search_text
 from ..recommend.douban import (DoubanBlocked, DoubanClient, DoubanError, DoubanUnreachable,
                                 Subject)
 
@@ -89,7 +89,9 @@ def poster_fetch(movie: Movie, client: DoubanClient) -> str:
     with transaction.atomic():
         _save(lookup, status=DoubanLookup.FOUND, douban_id=subject.douban_id,
               douban_rating=subject.rating, poster_url=subject.poster_url, last_error="")
-        Movie.objects.filter(pk=movie.pk).update(title_zh=subject.title_zh[:300], poster=poster)
+        title_zh = subject.title_zh[:300]
+        Movie.objects.filter(pk=movie.pk).update(
+            title_zh=title_zh, poster=poster, search_text=movie_search_text(movie.title, title_zh))
     return DoubanLookup.FOUND
 
 

@@ -5,8 +5,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 from ..models import DatasetImport, Genre, Movie, Rating, Viewer
+from ..search import search_terms
 
-__all__ = ["MOVIES_PER_PAGE", "dataset_current", "movie_list", "movie_page",
+__all__ = ["MOVIES_PER_PAGE", "dataset_current", "movie_list", "movie_page", "movie_search",
            "movies_with_reasons", "viewer_recent_ratings"]
 
 MOVIES_PER_PAGE = 24
@@ -37,3 +38,18 @@ def movies_with_reasons(recommendations) -> list[tuple[Movie, object]]:
     ids = [r.movie_id for r in recommendations]
     movies = Movie.objects.prefetch_related("genres").in_bulk(ids)
     return [(movies[r.movie_id], r) for r in recommendations if r.movie_id in movies]
+
+
+def movie_search(*, query: str, genre: Genre | None = None, year: int | None = None,
+                 page: str | int | None = None, per_page: int = MOVIES_PER_PAGE) -> Page:
+    """Movies whose English or Chinese title holds every word of the query (any case,
+    any accents), optionally of one genre and year; most rated first. The ORM
+    parameterises every term."""
+    movies = movie_list()
+    for term in search_terms(query):
+        movies = movies.filter(search_text__contains=term)
+    if genre is not None:
+        movies = movies.filter(genres=genre)
+    if year is not None:
+        movies = movies.filter(year=year)
+    return Paginator(movies, per_page).get_page(page)

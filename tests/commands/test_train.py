@@ -33,8 +33,9 @@ def test_train_writes_a_run_from_the_database(planted_db, settings):
     config = json.loads((current / "config.json").read_text())
     assert config["train"]["epochs"] == 2 and config["train"]["seed"] == 5
     assert config["n_ratings"] == len(planted_db)
+    assert metrics["refit"] and metrics["batch_size"] == 64
     text = out.getvalue()
-    assert "epoch 1/2" in text and "validation RMSE" in text
+    assert "epoch 1/2" in text and "validation RMSE" in text and "refit on all" in text
 
     # A site rating is in the same table, so the next run learns from it.
     unseen = Movie.objects.exclude(ratings__viewer_id=1).first()
@@ -45,12 +46,21 @@ def test_train_writes_a_run_from_the_database(planted_db, settings):
     assert json.loads((current / "config.json").read_text())["n_ratings"] == Rating.objects.count()
 
 
+def test_no_refit_serves_the_early_stopped_model_with_a_data_sized_batch(planted_db, settings):
+    out = StringIO()
+    call_command("train", "--epochs", "1", "--no-refit", stdout=out)
+    metrics = json.loads((settings.RE_SYS_MODEL_DIR / "current" / "metrics.json").read_text())
+    assert metrics["refit"] is False and "refit on all" not in out.getvalue()
+    assert metrics["batch_size"] == 2048  # small data: the floor
+
+
 def test_train_without_ratings_is_a_clear_error():
     with pytest.raises(CommandError, match="no ratings: run import_movielens first"):
         call_command("train", stdout=StringIO())
 
 
-@pytest.mark.parametrize("args", [["--epochs", "0"], ["--val-fraction", "1.5"], ["--lr", "-1"]])
+@pytest.mark.parametrize("args", [["--epochs", "0"], ["--val-fraction", "1.5"], ["--lr", "-1"],
+                                  ["--batch-size", "0"]])
 def test_bad_options_are_refused(args):
     with pytest.raises(CommandError):
         call_command("train", *args, stdout=StringIO())

@@ -1,0 +1,156 @@
+"""Search, accounts, rating from the movie page, and the "for you" list changing with it."""
+import pytest
+from django.contrib.auth import get_user_model
+
+from re_sys.models import Genre, Movie, Rating, Viewer
+from re_sys.recommend.training import switch_current
+from re_sys.services import recommending
+from tests.recommend.fake_run import two_kinds_run
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue():
+    comedy, drama = Genre.objects.create(name="Comedy"), Genre.objects.create(name="Drama")
+    for pk, title, year, genre, title_zh in [
+        (1, "Café au lait", 1993, comedy, ""),
+        (2, "City of Lost Children, The (Cité des enfants perdus, La)", 1995, drama, ""),
+        (3, "Toy Story", 1995, comedy, "玩具总动员"),
+        (4, "Toy Soldiers", 1991, drama, ""),
+    ]:
+        Movie.objects.create(id=pk, title=title, year=year, title_zh=title_zh,
+                             rating_count=10 * pk, rating_mean=3.5).genres.add(genre)
+
+
+def _titles(response):
+    return [m.title for m in response.context["page"].object_list]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("cafe", ["Café au lait"]),                      # accent-insensitive
+    ("CITÉ des", ["City of Lost Children, The (Cité des enfants perdus, La)"]),
+    ("toy", ["Toy Soldiers", "Toy Story"]),          # partial, most rated first
+    ("玩具", ["Toy Story"]),                           # the Chinese title
+    ("toy sol", ["Toy Soldiers"]),                   # every word must match
+    ("' OR 1=1 --", []),                             # parameterised, finds nothing
+])
+def test_search_by_title(client, catalogue, query, expected):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    assert _titles(response) == expected
+
+
+def test_search_filters_by_genre_and_year_and_keeps_them_across_pages(client, catalogue):
+    assert _titles(client.get("/search/", {"q": "toy", "genre": "Comedy"})) == ["Toy Story"]
+    assert _titles(client.get("/search/", {"year": "1995", "genre": "Drama"})) == [
+        "City of Lost Children, The (Cité des enfants perdus, La)"]
+    Movie.objects.bulk_create([Movie(id=100 + i, title=f"Toy {i}", search_text=f"toy {i}")
+                               for i in range(30)])
+    page = client.get("/search/", {"q": "toy"}).content.decode()
+    assert 'href="?q=toy&amp;page=2"' in page
+
+
+@pytest.mark.parametrize("params", [{"year": "nineteen"}, {"genre": "Nonexistent"},
+                                    {"year": "99999"}, {"q": "x" * 500}])
+def test_bad_search_input_is_a_400_with_the_reason(client, catalogue, params):
+    response = client.get("/search/", params)
+    assert response.status_code == 400
+    assert 'class="errorlist' in response.content.decode()
+
+
+def test_a_script_title_is_escaped_in_results(client):
+    Movie.objects.create(id=9, title="<script>alert(1)</script>")
+    page = client.get("/search/", {"q": "script"}).content.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+@pytest.fixture
+def served(settings, catalogue):
+    """A run where odd movies are one kind and even the other (see fake_run)."""
+    recommending._store.cache_clear()
+    Movie.objects.bulk_create([Movie(id=m, title=f"Film {m}", rating_count=1, rating_mean=3)
+                               for m in range(5, 11)])
+    switch_current(settings.RE_SYS_MODEL_DIR,
+                   two_kinds_run(settings.RE_SYS_MODEL_DIR / "runs" / "r1"))
+    yield
+    recommending._store.cache_clear()
+
+
+def _for_you_ids(client):
+    return [movie.pk for movie, _ in client.get("/for-you/").context["items"]]
+
+
+def test_sign_up_rate_and_see_for_you_change(client, served):
+    response = client.post("/accounts/signup/", {
+        "username": "ana", "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"})
+    assert response.status_code == 302 and response["Location"] == "/for-you/"
+    page = client.get("/for-you/")
+    assert "Rate at least 3" in page.content.decode()
+    popular_first = _for_you_ids(client)
+
+    for movie in (1, 3, 5):  # odd movies loved, so odd ones should come
+        assert client.post(f"/movies/{movie}/rate/", {"stars": "5.0"}).status_code == 302
+    assert client.post("/movies/2/rate/", {"stars": "0.5"}).status_code == 302
+    personal = _for_you_ids(client)
+    assert personal != popular_first
+    assert not {1, 2, 3, 5} & set(personal)          # rated movies never come back
+    assert sorted(personal[:2]) == [7, 9]  # the two unrated odd movies: the planted taste
+    viewer = Viewer.objects.get(user__username="ana")
+    assert Rating.objects.filter(viewer=viewer).count() == 4
+
+    movie_page = client.get("/movies/3/").content.decode()
+    assert "Your rating (★★★★★)" in movie_page and "Remove my rating" in movie_page
+    assert "Predicted for you" in client.get("/movies/7/").content.decode()
+
+
+def test_change_and_remove_a_rating(client, served):
+    user = get_user_model().objects.create_user("bo", password="pw-pw-pw-123")
+    client.force_login(user)
+    client.post("/movies/3/rate/", {"stars": "2.5"})
+    client.post("/movies/3/rate/", {"stars": "4.5"})
+    viewer = Viewer.objects.get(user=user)
+    assert list(viewer.ratings.values_list("stars", flat=True)) == [4.5]
+    assert Movie.objects.get(pk=3).rating_count == 1  # stats follow the table
+    response = client.post("/movies/3/rate/", {"delete": "1"}, follow=True)
+    assert "was removed" in response.content.decode()
+    assert not viewer.ratings.exists()
+
+
+@pytest.mark.parametrize("stars", ["0", "5.5", "3.3", "abc", ""])
+def test_invalid_stars_are_a_400_and_nothing_is_saved(client, served, stars):
+    client.force_login(get_user_model().objects.create_user("cy", password="pw-pw-pw-123"))
+    response = client.post("/movies/3/rate/", {"stars": stars})
+    assert response.status_code == 400
+    assert 'class="errorlist' in response.content.decode()
+    assert not Rating.objects.exists()
+
+
+def test_rating_needs_sign_in_csrf_and_a_real_movie(client, served):
+    response = client.post("/movies/3/rate/", {"stars": "4.0"})
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert client.get("/movies/3/rate/").status_code == 302  # not signed in: sign in first
+
+    from django.test import Client
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(get_user_model().objects.create_user("dee", password="pw-pw-pw-123"))
+    assert strict.post("/movies/3/rate/", {"stars": "4.0"}).status_code == 403
+    assert strict.get("/movies/3/rate/").status_code == 405
+    assert strict.post("/movies/999/rate/", {"stars": "4.0"}).status_code in (403, 404)
+    assert not Rating.objects.exists()
+
+
+def test_visitors_get_popular_movies_and_an_invitation(client, catalogue):
+    Movie.objects.filter(pk=4).update(rating_mean=4.5)
+    page = client.get("/for-you/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Sign in" in text and "create an account" in text
+    assert _for_you_ids(client)[0] == 4  # the most rated and best liked
+
+
+def test_sign_in_page_and_open_redirects_are_refused(client, catalogue):
+    get_user_model().objects.create_user("eve", password="pw-pw-pw-123")
+    response = client.post("/accounts/login/", {"username": "eve", "password": "pw-pw-pw-123",
+                                                "next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == "/for-you/"
