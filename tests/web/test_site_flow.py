@@ -154,3 +154,13 @@ def test_sign_in_page_and_open_redirects_are_refused(client, catalogue):
     response = client.post("/accounts/login/", {"username": "eve", "password": "pw-pw-pw-123",
                                                 "next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == "/for-you/"
+
+
+def test_every_card_has_a_lazy_poster_cached_or_generated(client, catalogue, settings):
+    (settings.MEDIA_ROOT / "posters").mkdir(parents=True)
+    (settings.MEDIA_ROOT / "posters" / "3.png").write_bytes(b"\x89PNG fake")
+    Movie.objects.filter(pk=3).update(poster="posters/3.png")
+    page = client.get("/").content.decode()
+    assert 'src="/media/posters/3.png"' in page
+    assert 'src="/movies/1/poster.svg"' in page and 'loading="lazy"' in page
+    assert '<span class="title-zh" lang="zh">玩具总动员</span>' in page
