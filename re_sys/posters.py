@@ -40,8 +40,9 @@ def genre_colour(genre_names: list[str], title: str) -> str:
 
 def poster_svg(*, title: str, year: int | None, genre_names: list[str]) -> str:
     """A 2:3 SVG poster; the text is escaped (titles come from dataset files)."""
-    lines = textwrap.wrap(title, 16)[:5] or [""]
-    if len(textwrap.wrap(title, 16)) > 5:
+    wrapped = textwrap.wrap(title, 16)
+    lines = wrapped[:5] or [""]
+    if len(wrapped) > 5:
         lines[-1] = lines[-1][:14] + "…"
     colour = genre_colour(genre_names, title)
     start = 150 - 14 * (len(lines) - 1)

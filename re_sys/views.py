@@ -29,8 +29,8 @@ def home(request):
 def movie_detail(request, movie_id: int, *, rating_form=None, status=200):
     movie = get_object_or_404(Movie.objects.prefetch_related("genres"), pk=movie_id)
     mine = predicted = None
-    if request.user.is_authenticated:
-        viewer = ratings.viewer_for_user(request.user)
+    viewer = selectors.viewer_of(request.user)  # a GET never creates one
+    if viewer is not None:
         mine = Rating.objects.filter(viewer=viewer, movie=movie).first()
         predicted = recommending.rating_predict(viewer=viewer, movie_id=movie.pk)
     rows = [
@@ -81,14 +81,14 @@ def search(request):
 @ensure_csrf_cookie
 def for_you(request):
     """Personal recommendations with reasons; popular ones and an invitation for visitors."""
-    if request.user.is_authenticated:
-        viewer = ratings.viewer_for_user(request.user)
+    viewer = selectors.viewer_of(request.user)
+    if viewer is not None:
         recs = recommending.viewer_recommendations(viewer=viewer, k=24)
         rated = viewer.ratings.count()
     else:
-        viewer, recs, rated = None, recommending.movie_popular(k=24), 0
+        recs, rated = recommending.movie_popular(k=24), 0
     return render(request, "re_sys/for_you.html", {
-        "viewer": viewer, "rated": rated, "items": selectors.movies_with_reasons(recs),
+        "rated": rated, "items": selectors.movies_with_reasons(recs),
         "min_ratings": recommending.MIN_FOLD_IN_RATINGS,
         "model_error": recommending.model_error()})
 

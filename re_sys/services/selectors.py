@@ -8,7 +8,7 @@ from ..models import DatasetImport, Genre, Movie, Rating, Viewer
 from ..search import search_terms
 
 __all__ = ["MOVIES_PER_PAGE", "dataset_current", "movie_list", "movie_page", "movie_search",
-           "movies_with_reasons", "viewer_recent_ratings"]
+           "movies_with_reasons", "viewer_of", "viewer_recent_ratings"]
 
 MOVIES_PER_PAGE = 24
 
@@ -53,3 +53,10 @@ def movie_search(*, query: str, genre: Genre | None = None, year: int | None = N
     if year is not None:
         movies = movies.filter(year=year)
     return Paginator(movies, per_page).get_page(page)
+
+
+def viewer_of(user) -> Viewer | None:
+    """The signed-in account's Viewer if it has one yet (`ratings.viewer_for_user` creates it)."""
+    if not user.is_authenticated:
+        return None
+    return Viewer.objects.filter(user=user).first()
