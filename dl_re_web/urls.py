@@ -14,9 +14,15 @@ urlpatterns = [
 
 # Cached posters under MEDIA_ROOT. Served by Django in every setting (posters
 # are small and sent with a long cache lifetime); a front web server may take
-# over the prefix. `serve` refuses paths outside MEDIA_ROOT.
+# over the prefix. `serve` refuses paths outside MEDIA_ROOT, which is read per
+# request so that a changed setting (tests, a reconfigured server) is honoured.
+
+
+@cache_control(max_age=7 * 86400, public=True)
+def poster_file(request, path):
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 urlpatterns += [
-    re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>posters/.+)$",
-            cache_control(max_age=7 * 86400, public=True)(serve),
-            {"document_root": settings.MEDIA_ROOT}),
+    re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>posters/.+)$", poster_file),
 ]
