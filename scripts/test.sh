@@ -1,6 +1,23 @@
 #!/usr/bin/env bash
-# Run the whole test suite: venv, install test tools, pytest. Arguments go to pytest.
+# Run the whole test suite: venv, install test tools, pytest on SQLite, then the
+# database tests again on PostgreSQL when it is installed (RE_SYS_TEST_POSTGRES=0
+# skips that leg). Arguments go to pytest and run the SQLite leg only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh requirements-dev.txt
-exec python -m pytest "$@"
+if [ $# -gt 0 ]; then
+    exec python -m pytest "$@"
+fi
+python -m pytest
+if [ "${RE_SYS_TEST_POSTGRES:-1}" = 0 ]; then
+    exit 0
+fi
+if url=$(scripts/postgres.sh); then
+    echo "== The database tests again, on PostgreSQL"
+    DATABASE_URL=$url python -m pytest -q tests/web tests/commands tests/production
+elif [ "${RE_SYS_REQUIRE_POSTGRES:-0}" = 1 ]; then
+    echo "== PostgreSQL is required (RE_SYS_REQUIRE_POSTGRES=1) but could not be started." >&2
+    exit 1
+else
+    echo "== PostgreSQL leg skipped: no PostgreSQL server could be started."
+fi
