@@ -89,8 +89,7 @@ def for_you(request):
         recs, rated = recommending.movie_popular(k=24), 0
     return render(request, "re_sys/for_you.html", {
         "rated": rated, "items": selectors.movies_with_reasons(recs),
-        "min_ratings": recommending.MIN_FOLD_IN_RATINGS,
-        "model_error": recommending.model_error()})
+        "min_ratings": recommending.MIN_FOLD_IN_RATINGS})
 
 
 def signup(request):

@@ -7,6 +7,7 @@ link changes, without a restart. Every answer is a list of `Recommendation`
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -17,6 +18,8 @@ import numpy as np
 from .runs import Run, RunError, current_run_path
 
 __all__ = ["Engine", "ModelStore", "Recommendation", "UnknownId", "stars_text"]
+
+logger = logging.getLogger(__name__)
 
 # How strongly a folded-in user vector is pulled towards zero; chosen so that a
 # handful of ratings moves recommendations without one rating dominating.
@@ -252,6 +255,11 @@ class ModelStore:
                 titles = self._titles_loader() if self._titles_loader else None
                 self._engine, self.error = Engine(run, titles), None
             except RunError as exc:
+                # Logged once per change of model/current, not on every request.
+                logger.error("model %s cannot be served, popular movies stand in: %s",
+                             marker[0], exc, extra={"run": marker[0]})
                 self._engine, self.error = None, str(exc)
+            else:
+                logger.info("serving model %s", marker[0], extra={"run": marker[0]})
             self._loaded_from = marker
             return self._engine

@@ -1,15 +1,40 @@
 """Writes of ratings made on the site: same table as imported ones, stats kept in step."""
 from __future__ import annotations
 
+import logging
 import time
+from functools import wraps
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Max
 
 from ..models import HALF_STARS, Movie, Rating, Viewer
 from .importing import movie_stats_refresh
 
 __all__ = ["InvalidStars", "rating_delete", "rating_set", "viewer_for_user"]
+
+logger = logging.getLogger(__name__)
+
+# SQLite allows one writer at a time; PostgreSQL may pick a deadlock victim.
+# Either way the write is safe to repeat, and losing a person's rating is not.
+WRITE_ATTEMPTS = 6
+FIRST_BACKOFF_S = 0.05
+
+
+def _retried(write):
+    @wraps(write)
+    def attempt(*args, **kwargs):
+        for number in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                return write(*args, **kwargs)
+            except OperationalError as exc:
+                transient = any(word in str(exc).lower() for word in ("locked", "deadlock", "serializ"))
+                if not transient or number == WRITE_ATTEMPTS or transaction.get_connection().in_atomic_block:
+                    raise
+                logger.warning("%s: %s; retrying (attempt %d of %d)", write.__name__, exc,
+                               number + 1, WRITE_ATTEMPTS)
+                time.sleep(FIRST_BACKOFF_S * 2 ** (number - 1))
+    return attempt
 
 
 class InvalidStars(ValueError):
@@ -43,6 +68,7 @@ def viewer_for_user(user) -> Viewer:
     raise RuntimeError("could not allocate a viewer id")
 
 
+@_retried
 def rating_set(*, viewer: Viewer, movie: Movie, stars) -> Rating:
     """Create or change a viewer's rating of a movie; one row per pair, whatever the races."""
     value = _check_stars(stars)
@@ -53,6 +79,7 @@ def rating_set(*, viewer: Viewer, movie: Movie, stars) -> Rating:
     return rating
 
 
+@_retried
 def rating_delete(*, viewer: Viewer, movie: Movie) -> bool:
     with transaction.atomic():
         deleted, _ = Rating.objects.filter(viewer=viewer, movie=movie).delete()

@@ -39,6 +39,9 @@ class Command(BaseCommand):
             run, metrics = model_train(train_config=config, log=log)
         except NoRatings as exc:
             raise CommandError(str(exc)) from exc
+        except OSError as exc:  # a full disk, a read-only model folder: nothing was switched
+            raise CommandError(f"Could not write the run: {exc}. model/current still serves "
+                               f"the previous run.") from exc
         self.stdout.write(self.style.SUCCESS(
             f"Run {run.name}: validation RMSE {metrics['valid_rmse']:.4f} "
             f"(global mean {metrics['baseline_rmse']:.4f}), MAE {metrics['valid_mae']:.4f}. "
