@@ -133,6 +133,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# The cache holds sign-in failure counts. gunicorn's workers are separate
+# processes, so production shares a folder between them; development keeps
+# them in memory.
+CACHES = {"default": {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": os.environ.get("RE_SYS_CACHE_DIR", str(DATA_DIR / "cache")),
+} if PRODUCTION else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 CSRF_FAILURE_VIEW = "re_sys.api.csrf_failure"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

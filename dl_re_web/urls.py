@@ -5,9 +5,13 @@ from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_control
 from django.views.static import serve
 
+from re_sys.views import SignInView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("re_sys.api_urls")),
+    # Sign-in with throttling; the rest of Django's account views as they are.
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("re_sys.urls")),
 ]

@@ -1,6 +1,7 @@
 """Pages. Thin: parse the request, call a selector, render."""
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 from .forms import RatingForm, SearchForm, SignUpForm
 from .models import Genre, Movie, Rating, Viewer
 from .posters import poster_svg
+from . import throttle
 from .services import ratings, recommending, selectors
 
 ROW_LENGTH = 8
@@ -90,6 +92,28 @@ def for_you(request):
     return render(request, "re_sys/for_you.html", {
         "rated": rated, "items": selectors.movies_with_reasons(recs),
         "min_ratings": recommending.MIN_FOLD_IN_RATINGS})
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in, paused for an account or address after repeated failures (429)."""
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")[:150]
+        address = throttle.client_address(request)
+        wait = throttle.wait_seconds(username, address)
+        if wait:
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, f"Too many failed sign-ins. Try again in {max(1, round(wait / 60))} "
+                                 f"minute{'s' if wait > 90 else ''}.")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        response = super().post(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            throttle.success_record(username, address)
+        else:
+            throttle.failure_record(username, address)
+            response.status_code = 400
+        return response
 
 
 def signup(request):

@@ -117,12 +117,12 @@ def test_a_full_disk_while_writing_a_run_keeps_the_served_run(tmp_path, monkeypa
 def test_train_command_reports_a_full_disk_clearly(tmp_path, monkeypatch, db):
     from django.core.management import CommandError, call_command
 
-    from re_sys.services import training as training_service
+    from re_sys.management.commands import train as train_command
 
     def full(**kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "model"))
 
-    monkeypatch.setattr(training_service, "model_train", full)
+    monkeypatch.setattr(train_command, "model_train", full)
     with pytest.raises(CommandError, match="No space left on device.*still serves"):
         call_command("train", "--epochs", "1")
 
