@@ -103,6 +103,32 @@ class Engine:
         return [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "similar", reason)
                 for i in _top_k(scores, k) if np.isfinite(scores[i])]
 
+    @property
+    def has_also_liked(self) -> bool:
+        return self.run.also_liked_rows is not None
+
+    def also_liked(self, movie_id: int, k: int = 10, exclude: Iterable[int] = ()) -> list[Recommendation]:
+        """What the movie's fans also rated highly (lists computed at training time).
+
+        Raises LookupError when the run has no such lists (an older run).
+        """
+        if not self.has_also_liked:
+            raise LookupError("this run has no 'also liked' lists")
+        row = self._movie(movie_id)
+        blocked = set(self._mask(exclude).tolist())
+        title = self._title(movie_id)
+        answer = []
+        for other, score, fans in zip(self.run.also_liked_rows[row].tolist(),
+                                      self.run.also_liked_scores[row].tolist(),
+                                      self.run.also_liked_fans[row].tolist()):
+            if other < 0 or len(answer) == k:
+                break
+            if other not in blocked:
+                answer.append(Recommendation(int(self.run.movie_ids[other]), float(score), "also-liked",
+                                             f"{fans} {'person' if fans == 1 else 'people'} who loved "
+                                             f"{title} also loved this"))
+        return answer
+
     def predict(self, user_id: int, movie_id: int) -> float:
         """The model's rating for a known viewer, clipped to the star scale."""
         u, m = self._user(user_id), self._movie(movie_id)

@@ -39,6 +39,10 @@ class Run:
     # between worker processes instead of copied into each.
     item_weights: np.ndarray | None = None
     movie_popularity: np.ndarray | None = None
+    # Optional ("viewers also liked", channels/also_liked.py): n_movies x keep each.
+    also_liked_rows: np.ndarray | None = None
+    also_liked_scores: np.ndarray | None = None
+    also_liked_fans: np.ndarray | None = None
 
     @property
     def run_id(self) -> str:
@@ -77,7 +81,8 @@ class Run:
                 raise RunError(f"{path} is incomplete: {name}.npy is missing.") from exc
             except (ValueError, OSError, EOFError) as exc:
                 raise RunError(f"{path}: {name}.npy is damaged ({exc}).") from exc
-        for name in ("item_weights", "movie_popularity"):
+        for name in ("item_weights", "movie_popularity", "also_liked_rows", "also_liked_scores",
+                     "also_liked_fans"):
             file = path / f"{name}.npy"
             if file.exists():
                 try:
@@ -106,6 +111,13 @@ class Run:
             problems.append(f"item_weights {self.item_weights.shape} for {n_movies} movies")
         if self.movie_popularity is not None and self.movie_popularity.shape != (n_movies,):
             problems.append("movie_popularity of the wrong length")
+        also = [a for a in (self.also_liked_rows, self.also_liked_scores, self.also_liked_fans)
+                if a is not None]
+        if also and (len(also) != 3 or any(a.ndim != 2 or a.shape != also[0].shape or
+                                            a.shape[0] != n_movies for a in also)):
+            problems.append("also_liked arrays incomplete or not one row per movie")
+        elif also and self.also_liked_rows.size and (self.also_liked_rows.max() >= n_movies):
+            problems.append("also_liked_rows points past the last movie")
         if problems:
             raise RunError(f"{self.path} is inconsistent: " + "; ".join(problems) + ".")
 

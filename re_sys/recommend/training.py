@@ -171,7 +171,7 @@ def _epoch_logger(log: Log, epochs: int):
 
 
 def item_channel_arrays(dataset: DataSet, regularisation: float = 500.0) -> dict[str, np.ndarray]:
-    """EASE item-to-item weights and rating counts, in the run's movie order.
+    """EASE item-to-item weights, rating counts and 'also liked' lists, in the run's movie order.
 
     Saved beside the text-CNN's matrices so the engine can recall by
     item-to-item similarity: on ML-100K EASE ranks far better than the
@@ -179,6 +179,7 @@ def item_channel_arrays(dataset: DataSet, regularisation: float = 500.0) -> dict
     """
     from .algorithms.base import Interactions
     from .algorithms.ease import EASE
+    from .channels.also_liked import also_liked_neighbours
 
     n = dataset.n_movies
     counts = np.bincount(dataset.rating_movies, minlength=n).astype(np.float32)
@@ -189,7 +190,9 @@ def item_channel_arrays(dataset: DataSet, regularisation: float = 500.0) -> dict
             dataset.rating_stars, dataset.rating_timestamps))
         rows = ease.movie_ids  # contiguous movie indices that have ratings
         weights[np.ix_(rows, rows)] = ease.weights
-    return {"item_weights": weights, "movie_popularity": counts}
+    also_liked = also_liked_neighbours(dataset.rating_users, dataset.rating_movies, dataset.rating_stars,
+                                       dataset.n_users, n)
+    return {"item_weights": weights, "movie_popularity": counts, **also_liked}
 
 
 def export_run(result: TrainResult, dataset: DataSet, runs_dir: Path, *,

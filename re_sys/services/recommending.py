@@ -109,13 +109,18 @@ def movie_also_liked(*, movie_id: int, k: int = 10, exclude: set[int] = frozense
                      liked: float = 4.0) -> list[Recommendation]:
     """Viewers who rated the movie highly -> what else they rated highly.
 
-    Each other movie scores the number of those viewers who liked it, weighted
+    Served from the run's precomputed lists (a row lookup); without a model,
+    or for a movie the run does not know, the same score is computed in SQL
+    from the live ratings. Each other movie scores the number of those viewers who liked it, weighted
     by how far above the 'liked' line their stars are, and normalised by
     sqrt(its popularity) so that blockbusters liked by everyone do not win
     every list.
     """
     from django.db.models import Count, Sum
 
+    engine = engine_current()
+    if engine is not None and engine.has_also_liked and engine.knows_movie(movie_id):
+        return engine.also_liked(movie_id, k=k, exclude=exclude)
     fans = Rating.objects.filter(movie_id=movie_id, stars__gte=liked).values("viewer_id")
     rows = (Rating.objects.filter(viewer_id__in=fans, stars__gte=liked)
             .exclude(movie_id=movie_id).exclude(movie_id__in=exclude)
@@ -127,7 +132,7 @@ def movie_also_liked(*, movie_id: int, k: int = 10, exclude: set[int] = frozense
     scored = sorted(((r["weight"] / max(counts.get(r["movie_id"], 1), 1) ** 0.5, r["movie_id"], r["fans"])
                      for r in rows), key=lambda t: (-t[0], t[1]))[:k]
     return [Recommendation(m, float(score), "also-liked",
-                           f"{fans} people who loved {title} also loved this")
+                           f"{fans} {'person' if fans == 1 else 'people'} who loved {title} also loved this")
             for score, m, fans in scored]
 
 

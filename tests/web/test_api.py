@@ -146,3 +146,27 @@ def test_rating_needs_sign_in_csrf_and_a_known_movie(signed_in, catalogue):
                       HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
     _error(big, 413, "body_too_large")
     assert Rating.objects.count() == 7
+
+
+def test_also_liked_from_the_run_agrees_with_the_sql_fallback(client, catalogue, settings):
+    """The run's precomputed lists and the live SQL aggregate give the same answer."""
+    import numpy as np
+
+    from re_sys.recommend.channels.also_liked import also_liked_neighbours
+
+    sql = recommending.movie_also_liked(movie_id=1, k=5)  # no run served yet
+    run = two_kinds_run(settings.RE_SYS_MODEL_DIR / "runs" / "r")
+    movie_ids = np.load(run / "movie_ids.npy")
+    user_ids = np.unique(Rating.objects.values_list("viewer_id", flat=True))
+    rows = list(Rating.objects.values_list("viewer_id", "movie_id", "stars"))
+    lists = also_liked_neighbours(np.searchsorted(user_ids, [v for v, _, _ in rows]),
+                                  np.searchsorted(movie_ids, [m for _, m, _ in rows]),
+                                  np.array([s for _, _, s in rows], np.float32), len(user_ids),
+                                  len(movie_ids), keep=5)
+    for name, array in lists.items():
+        np.save(run / f"{name}.npy", array)
+    switch_current(settings.RE_SYS_MODEL_DIR, run)
+    served = recommending.movie_also_liked(movie_id=1, k=5)
+    assert recommending.engine_current().has_also_liked
+    assert [(r.movie_id, r.reason) for r in served] == [(r.movie_id, r.reason) for r in sql]
+    np.testing.assert_allclose([r.score for r in served], [r.score for r in sql], rtol=1e-5)
