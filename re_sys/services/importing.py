@@ -149,6 +149,17 @@ def _write_ratings(data: MovieLensData, log: Log) -> None:
     rows = list(zip(data.user_ids.tolist(), data.movie_ids.tolist(), data.stars.tolist(),
                     data.timestamps.tolist()))
     total, batch = len(rows), 100_000
+    if connection.vendor == "postgresql":
+        # COPY streams rows without a round trip per row: several times faster than
+        # executemany there. Same transaction, same constraints.
+        copy_sql = (f"COPY {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+                    f"FROM STDIN")
+        with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+            for number, row in enumerate(rows, start=1):
+                copy.write_row(row)
+                if number % batch == 0 or number == total:
+                    log(f"  {number:,} / {total:,} ratings")
+        return
     with connection.cursor() as cursor:
         for start in range(0, total, batch):
             cursor.executemany(sql, rows[start:start + batch])
