@@ -162,7 +162,7 @@ def main() -> None:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
-    print(f"\n{args.dataset.name}, gunicorn 2 workers × {4} threads, {args.connections} connections, "
+    print(f"\n{args.dataset.name}, gunicorn 2 workers (gunicorn.conf.py), {args.connections} connections, "
           f"{args.seconds} s each\n")
     print("| load | requests/s | p50 | p95 | p99 | max | errors | worker RSS |")
     print("|---|---|---|---|---|---|---|---|")

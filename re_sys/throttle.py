@@ -31,8 +31,9 @@ def wait_seconds(username: str, address: str) -> int:
     waits = []
     for key, limit in _keys(username, address):
         count, started = cache.get(key, (0, now))
-        if count >= limit:
-            waits.append(max(1, math.ceil(started + WINDOW_S - now)))
+        remaining = started + WINDOW_S - now
+        if count >= limit and remaining > 0:
+            waits.append(max(1, math.ceil(remaining)))
     return max(waits, default=0)
 
 

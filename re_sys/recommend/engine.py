@@ -15,6 +15,7 @@ from typing import Iterable, Mapping, NamedTuple
 
 import numpy as np
 
+from .channels.also_liked import also_liked_reason
 from .runs import Run, RunError, current_run_path
 
 __all__ = ["Engine", "ModelStore", "Recommendation", "UnknownId", "stars_text"]
@@ -125,8 +126,7 @@ class Engine:
                 break
             if other not in blocked:
                 answer.append(Recommendation(int(self.run.movie_ids[other]), float(score), "also-liked",
-                                             f"{fans} {'person' if fans == 1 else 'people'} who loved "
-                                             f"{title} also loved this"))
+                                             also_liked_reason(fans, title)))
         return answer
 
     def predict(self, user_id: int, movie_id: int) -> float:

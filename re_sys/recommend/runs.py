@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .channels.also_liked import ALSO_LIKED_ARRAYS
+
 __all__ = ["RUN_FORMAT", "Run", "RunError", "current_run_path"]
 
 RUN_FORMAT = 1  # must match training.RUN_FORMAT; kept here so serving never imports training
@@ -81,8 +83,7 @@ class Run:
                 raise RunError(f"{path} is incomplete: {name}.npy is missing.") from exc
             except (ValueError, OSError, EOFError) as exc:
                 raise RunError(f"{path}: {name}.npy is damaged ({exc}).") from exc
-        for name in ("item_weights", "movie_popularity", "also_liked_rows", "also_liked_scores",
-                     "also_liked_fans"):
+        for name in ("item_weights", "movie_popularity", *ALSO_LIKED_ARRAYS):
             file = path / f"{name}.npy"
             if file.exists():
                 try:

@@ -132,7 +132,7 @@ def _write(data: MovieLensData, log: Log) -> None:
 
 
 def _write_ratings(data: MovieLensData, log: Log) -> None:
-    """Insert ratings with executemany on Django's connection.
+    """Insert ratings with executemany on Django's connection (COPY on PostgreSQL).
 
     bulk_create builds a model instance per row and sends ~250 rows per
     statement on SQLite; for a million ratings that alone takes over a minute.

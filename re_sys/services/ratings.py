@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import time
 from functools import wraps
 
@@ -17,7 +18,8 @@ logger = logging.getLogger(__name__)
 
 # SQLite allows one writer at a time; PostgreSQL may pick a deadlock victim.
 # Either way the write is safe to repeat, and losing a person's rating is not.
-WRITE_ATTEMPTS = 6
+# Jittered backoff, so that writers who collided once do not collide again in step.
+WRITE_ATTEMPTS = 8
 FIRST_BACKOFF_S = 0.05
 
 
@@ -33,7 +35,7 @@ def _retried(write):
                     raise
                 logger.warning("%s: %s; retrying (attempt %d of %d)", write.__name__, exc,
                                number + 1, WRITE_ATTEMPTS)
-                time.sleep(FIRST_BACKOFF_S * 2 ** (number - 1))
+                time.sleep(FIRST_BACKOFF_S * 2 ** (number - 1) * (0.5 + random.random()))
     return attempt
 
 

@@ -17,6 +17,7 @@ from django.db.models import F, FloatField, Value
 from django.db.models.functions import Cast
 
 from ..models import Movie, Rating, Viewer
+from ..recommend.channels.also_liked import also_liked_reason
 from ..recommend.engine import Engine, ModelStore, Recommendation, UnknownId
 
 __all__ = ["MIN_FOLD_IN_RATINGS", "Recommendation", "UnknownId", "engine_current",
@@ -111,10 +112,10 @@ def movie_also_liked(*, movie_id: int, k: int = 10, exclude: set[int] = frozense
 
     Served from the run's precomputed lists (a row lookup); without a model,
     or for a movie the run does not know, the same score is computed in SQL
-    from the live ratings. Each other movie scores the number of those viewers who liked it, weighted
-    by how far above the 'liked' line their stars are, and normalised by
-    sqrt(its popularity) so that blockbusters liked by everyone do not win
-    every list.
+    from the live ratings. Each other movie scores the number of those
+    viewers who liked it, weighted by how far above the 'liked' line their
+    stars are, and normalised by sqrt(its popularity) so that blockbusters
+    liked by everyone do not win every list.
     """
     from django.db.models import Count, Sum
 
@@ -131,8 +132,7 @@ def movie_also_liked(*, movie_id: int, k: int = 10, exclude: set[int] = frozense
     title = Movie.objects.filter(pk=movie_id).values_list("title", flat=True).first() or "this"
     scored = sorted(((r["weight"] / max(counts.get(r["movie_id"], 1), 1) ** 0.5, r["movie_id"], r["fans"])
                      for r in rows), key=lambda t: (-t[0], t[1]))[:k]
-    return [Recommendation(m, float(score), "also-liked",
-                           f"{fans} {'person' if fans == 1 else 'people'} who loved {title} also loved this")
+    return [Recommendation(m, float(score), "also-liked", also_liked_reason(fans, title))
             for score, m, fans in scored]
 
 

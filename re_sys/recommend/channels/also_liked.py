@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ALSO_LIKED_ARRAYS", "also_liked_neighbours"]
+__all__ = ["ALSO_LIKED_ARRAYS", "also_liked_neighbours", "also_liked_reason"]
 
 ALSO_LIKED_ARRAYS = ("also_liked_rows", "also_liked_scores", "also_liked_fans")
+
+
+def also_liked_reason(fans: int, title: str) -> str:
+    return f"{fans} {'person' if fans == 1 else 'people'} who loved {title} also loved this"
 
 
 def also_liked_neighbours(users: np.ndarray, movies: np.ndarray, stars: np.ndarray, n_users: int,
