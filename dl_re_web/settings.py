@@ -83,6 +83,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -107,7 +108,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "re_sys.context_processors.served_model",
+                "re_sys.context_processors.demo",
             ],
         },
     },
@@ -117,12 +120,14 @@ WSGI_APPLICATION = "dl_re_web.wsgi.application"
 ASGI_APPLICATION = "dl_re_web.asgi.application"
 
 DATA_DIR = Path(os.environ.get("RE_SYS_DATA_DIR", BASE_DIR / "data"))
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-    )
-}
+DATABASE_URL = os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{DATA_DIR / 'db.sqlite3'}"
+try:
+    DATABASES = {"default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")))}
+except ValueError as exc:  # dj_database_url's UnknownSchemeError is a ValueError
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database URL ({exc}); use e.g. postgres://USER:PASSWORD@HOST:5432/NAME "
+        "or sqlite:////absolute/path.sqlite3.") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the site read while an import or a rating writes; the busy
     # timeout makes a writer wait for the lock instead of failing at once.
@@ -153,6 +158,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The seeds' users read Chinese: the interface is in both. MovieLens titles
+# stay as they are; Douban's Chinese title is shown beside them when known.
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -174,6 +183,10 @@ LOGIN_REDIRECT_URL = "re_sys:for_you"
 LOGOUT_REDIRECT_URL = "re_sys:home"
 
 # Where trained runs live: model/runs/<id>/ and the model/current pointer.
+# Demo mode lets anyone browse as any MovieLens user (profile and recommendations),
+# as the original demos' log-in-by-id did. On for a local run, off in production.
+RE_SYS_DEMO = _env_bool("RE_SYS_DEMO", not PRODUCTION)
+
 RE_SYS_MODEL_DIR = Path(os.environ.get("RE_SYS_MODEL_DIR", BASE_DIR / "model"))
 
 # Where fetch_movielens downloads from; tests and mirrors point it elsewhere.

@@ -13,6 +13,7 @@ urlpatterns = [
     # Sign-in with throttling; the rest of Django's account views as they are.
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("re_sys.urls")),
 ]
 
@@ -30,3 +31,5 @@ def poster_file(request, path):
 urlpatterns += [
     re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>posters/.+)$", poster_file),
 ]
+
+handler400 = "re_sys.views.errors.bad_request"

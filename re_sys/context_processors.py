@@ -20,3 +20,13 @@ def served_model(request):
         engine = recommending.engine_current()
         return engine.run.run_id if engine is not None else ""
     return {"model_problem": SimpleLazyObject(problem), "served_run": SimpleLazyObject(run_id)}
+
+
+def demo(request):
+    """Demo mode and the MovieLens user being browsed as, for the header."""
+    from django.conf import settings
+
+    if not settings.RE_SYS_DEMO:
+        return {"demo_mode": False}
+    session = getattr(request, "session", None)
+    return {"demo_mode": True, "demo_viewer_id": session.get("demo_viewer") if session is not None else None}

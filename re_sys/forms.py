@@ -1,22 +1,96 @@
-"""Forms of the site: search, rating, sign-up."""
+"""Forms of the site: search, rating, sign-up, the viewer's own controls, onboarding."""
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
 
-from .models import HALF_STARS, Genre
+from .models import HALF_STARS, Genre, Viewer
+from .recommend.movielens import ML1M_OCCUPATIONS
+from .services.selectors import SORTS
+
+STAR_CHOICES = [(str(s), f"{s:g}") for s in HALF_STARS]
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Title", max_length=200, required=False)
+    q = forms.CharField(label=_("Title"), max_length=200, required=False)
     genre = forms.ModelChoiceField(Genre.objects.all(), required=False, to_field_name="name",
-                                   empty_label="Any genre")
-    year = forms.IntegerField(min_value=1870, max_value=2100, required=False)
+                                   empty_label=_("Any genre"), label=_("Genre"))
+    year = forms.IntegerField(min_value=1870, max_value=2100, required=False, label=_("Year"))
+
+
+class SortForm(forms.Form):
+    sort = forms.ChoiceField(choices=[(k, label) for k, (label, _o) in SORTS.items()], required=False,
+                             label=_("Sort by"))
 
 
 class RatingForm(forms.Form):
-    stars = forms.TypedChoiceField(choices=[(str(s), f"{s:g}") for s in HALF_STARS],
-                                   coerce=float, label="Your rating")
+    stars = forms.TypedChoiceField(choices=STAR_CHOICES, coerce=float, label=_("Your rating"))
 
 
 class SignUpForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         fields = ("username",)
+
+
+class RecommenderForm(forms.Form):
+    recommender = forms.ChoiceField(choices=Viewer.RECOMMENDERS, label=_("Order my list with"))
+
+
+class DemographicsForm(forms.ModelForm):
+    """What the demographic channel and the user tower use; every field optional."""
+
+    occupation = forms.ChoiceField(choices=[("", "—")] + [(o, o) for o in ML1M_OCCUPATIONS],
+                                   required=False, label=_("Occupation"))
+
+    class Meta:
+        model = Viewer
+        fields = ("gender", "age_group", "occupation", "zip_code")
+        labels = {"gender": _("Gender"), "age_group": _("Age"), "zip_code": _("ZIP code")}
+
+
+class BrowseAsForm(forms.Form):
+    viewer = forms.IntegerField(min_value=1, max_value=10**9, label=_("MovieLens user #"))
+
+
+class OnboardingForm(forms.Form):
+    """Groups of well-known movies to like at once, and stars for any single one.
+
+    A ticked group rates each of its movies 4 stars unless that movie got its
+    own stars; at least `MINIMUM` ratings in all are needed for a useful start.
+    """
+
+    MINIMUM = 5
+    GROUP_STARS = 4.0
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.groups = groups
+        for index, (name, movies) in enumerate(groups):
+            self.fields[f"group_{index}"] = forms.BooleanField(required=False, label=name)
+            for movie in movies:
+                self.fields[f"movie_{movie.pk}"] = forms.TypedChoiceField(
+                    choices=[("", _("Not seen"))] + STAR_CHOICES, coerce=float, empty_value=None,
+                    required=False, label=str(movie))
+
+    def rows(self):
+        """(group checkbox, [(movie, its stars field)]) for the template."""
+        return [(self[f"group_{i}"], [(m, self[f"movie_{m.pk}"]) for m in movies])
+                for i, (_name, movies) in enumerate(self.groups)]
+
+    def chosen_ratings(self) -> dict[int, float]:
+        chosen: dict[int, float] = {}
+        for index, (_name, movies) in enumerate(self.groups):
+            for movie in movies:
+                stars = self.cleaned_data.get(f"movie_{movie.pk}")
+                if stars is not None:
+                    chosen[movie.pk] = stars
+                elif self.cleaned_data.get(f"group_{index}"):
+                    chosen.setdefault(movie.pk, self.GROUP_STARS)
+        return chosen
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and len(self.chosen_ratings()) < self.MINIMUM:
+            raise forms.ValidationError(
+                _("Pick a group you like or rate at least %(n)d movies, so recommendations have "
+                  "something to go on.") % {"n": self.MINIMUM})
+        return cleaned

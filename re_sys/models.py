@@ -68,6 +68,11 @@ class Viewer(models.Model):
     """A MovieLens user, or a person who signed up on the site (then `user` is set)."""
 
     GENDERS = [("M", "Male"), ("F", "Female"), ("", "Unknown")]
+    # Which recommender orders the viewer's "for you" list (MovieLens.org lets
+    # its members pick too); every choice still excludes rated and hidden movies.
+    BLEND, TEXT_CNN, ITEM_TO_ITEM, POPULAR = "blend", "text-cnn", "item-to-item", "popular"
+    RECOMMENDERS = [(BLEND, "The blend (recommended)"), (TEXT_CNN, "The text-CNN alone"),
+                    (ITEM_TO_ITEM, "Item to item"), (POPULAR, "Popular")]
 
     id = models.PositiveIntegerField(primary_key=True, verbose_name="MovieLens user id")
     gender = models.CharField(max_length=1, choices=GENDERS, blank=True)
@@ -77,6 +82,7 @@ class Viewer(models.Model):
     zip_code = models.CharField(max_length=20, blank=True)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="viewer")
+    recommender = models.CharField(max_length=20, choices=RECOMMENDERS, default=BLEND)
 
     class Meta:
         ordering = ["id"]
@@ -109,6 +115,26 @@ class Rating(models.Model):
     @property
     def rated_at(self) -> datetime:
         return datetime.fromtimestamp(self.timestamp, tz=timezone.utc)
+
+
+class MovieMark(models.Model):
+    """A viewer's own list entry: saved for later, or never to be recommended again."""
+
+    WATCHLIST, HIDDEN = "watchlist", "hidden"
+    KINDS = [(WATCHLIST, "Watchlist"), (HIDDEN, "Hidden")]
+
+    viewer = models.ForeignKey(Viewer, on_delete=models.CASCADE, related_name="marks")
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="marks")
+    kind = models.CharField(max_length=10, choices=KINDS)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "movie"]
+        constraints = [models.UniqueConstraint(fields=["viewer", "movie", "kind"],
+                                               name="one_mark_per_viewer_movie_kind")]
+
+    def __str__(self):
+        return f"{self.viewer_id} {self.kind} {self.movie_id}"
 
 
 class Tag(models.Model):

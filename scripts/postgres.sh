@@ -3,6 +3,9 @@
 # role that may create databases (pytest-django makes test_re_sys with it).
 # Exits 1, saying why on stderr, where no PostgreSQL can be used.
 set -euo pipefail
+# Only the URL goes to standard output (callers capture it); anything the
+# PostgreSQL tools print goes to standard error.
+exec 3>&1 1>&2
 if ! command -v pg_lsclusters >/dev/null; then
     echo "PostgreSQL is not installed (apt-get install postgresql)." >&2
     exit 1
@@ -27,4 +30,4 @@ fi
 if [ "$(psql_as_postgres -c "SELECT 1 FROM pg_database WHERE datname = 're_sys'")" != 1 ]; then
     psql_as_postgres -c "CREATE DATABASE re_sys OWNER re_sys" >/dev/null
 fi
-echo "postgres://re_sys:re_sys@localhost:$port/re_sys"
+echo "postgres://re_sys:re_sys@localhost:$port/re_sys" >&3

@@ -12,7 +12,9 @@ python -m pytest
 if [ "${RE_SYS_TEST_POSTGRES:-1}" = 0 ]; then
     exit 0
 fi
-if url=$(scripts/postgres.sh); then
+url=$(scripts/postgres.sh) || url=""
+url=$(printf '%s\n' "$url" | grep -E '^postgres://' | tail -n 1 || true)
+if [ -n "$url" ]; then
     echo "== The database tests again, on PostgreSQL"
     DATABASE_URL=$url python -m pytest -q tests/web tests/commands tests/production
 elif [ "${RE_SYS_REQUIRE_POSTGRES:-0}" = 1 ]; then

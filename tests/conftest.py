@@ -16,3 +16,13 @@ def _isolated_paths(settings, tmp_path):
     settings.DATA_DIR = tmp_path / "data"
     settings.RE_SYS_MODEL_DIR = tmp_path / "model"
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached aggregates and sign-in counts never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -144,6 +144,16 @@ class Engine:
             self.run.global_mean
         return float(np.clip(value, 0.5, 5.0))
 
+    def predict_many(self, vector: np.ndarray, bias: float, movie_ids: Iterable[int]) -> dict[int, float]:
+        """Predicted stars (clipped to 0.5–5) for the movies the run knows, in one product."""
+        known = [int(m) for m in movie_ids if int(m) in self._movie_row]
+        if not known:
+            return {}
+        rows = np.array([self._movie_row[m] for m in known])
+        scores = (self.run.movie_features[rows] @ vector + self.run.movie_bias[rows] + bias
+                  + self.run.global_mean)
+        return {m: float(np.clip(v, 0.5, 5.0)) for m, v in zip(known, scores)}
+
     def user_vector(self, user_id: int) -> tuple[np.ndarray, float]:
         u = self._user(user_id)
         return self.run.user_features[u], float(self.run.user_bias[u])
@@ -162,7 +172,7 @@ class Engine:
                 for i in _top_k(scores, k) if np.isfinite(scores[i])]
 
     def for_user(self, rated: Mapping[int, float], vector: tuple[np.ndarray, float] | None = None,
-                 k: int = 10, exclude: Iterable[int] = ()) -> list[Recommendation]:
+                 k: int = 10, exclude: Iterable[int] = (), order: str = "blend") -> list[Recommendation]:
         """Multi-channel recall, then one ranking; never a rated or excluded movie.
 
         Channels: item-to-item (EASE weights from the viewer's rated movies),
@@ -172,6 +182,10 @@ class Engine:
         popularity (blending the text-CNN into item-to-item measured no gain,
         docs/benchmarks.md). Each result is labelled with the channel that
         recalled it highest, and that channel's reason.
+
+        `order` other than "blend" names the one channel that ranks ("text-cnn",
+        "item-to-item" or "popular"), as a viewer may choose; when that channel
+        cannot score for this viewer the blend ranks instead.
         """
         run = self.run
         rated_rows = np.array([self._movie_row[int(m)] for m in rated if int(m) in self._movie_row],
@@ -187,7 +201,9 @@ class Engine:
         channels["popular"] = np.log1p(np.maximum(np.asarray(popularity, dtype=np.float64), 0))
         for scores in channels.values():
             scores[blocked] = -np.inf
-        ranking = next(channels[c] for c in ("item-to-item", "text-cnn", "popular") if c in channels)
+        preference = (order,) if order in channels else ()
+        ranking = next(channels[c] for c in (*preference, "item-to-item", "text-cnn", "popular")
+                       if c in channels)
         chosen = _top_k(ranking, k)
         ranks = {name: {int(i): r for r, i in enumerate(_top_k(scores, 5 * k))}
                  for name, scores in channels.items()}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ import numpy as np
 
 from .channels.also_liked import ALSO_LIKED_ARRAYS
 
-__all__ = ["RUN_FORMAT", "Run", "RunError", "current_run_path"]
+__all__ = ["RUN_FORMAT", "Run", "RunError", "current_run_path", "switch_current"]
 
 RUN_FORMAT = 1  # must match training.RUN_FORMAT; kept here so serving never imports training
 
@@ -129,3 +130,11 @@ def current_run_path(model_dir: Path) -> Path | None:
     if not os.path.lexists(link):
         return None
     return link.resolve()
+
+
+def switch_current(model_dir: Path, run: Path) -> None:
+    """Point `model_dir/current` at `run` with one atomic rename (training, or staff switching back)."""
+    link = Path(model_dir) / "current"
+    temp = Path(model_dir) / f".current-{secrets.token_hex(4)}"
+    os.symlink(os.path.relpath(run, model_dir), temp)
+    os.replace(temp, link)

@@ -22,7 +22,7 @@ import numpy as np
 from .config import TextCNNConfig, TrainConfig
 from .dataset import DataSet, Split
 from .metrics import mae, rmse
-from .runs import RUN_FORMAT  # one definition, shared with serving
+from .runs import RUN_FORMAT, switch_current  # one definition, shared with serving
 
 __all__ = ["RUN_FORMAT", "TrainResult", "export_run", "fit", "switch_current", "train_and_export"]
 
@@ -230,14 +230,6 @@ def export_run(result: TrainResult, dataset: DataSet, runs_dir: Path, *,
         shutil.rmtree(scratch, ignore_errors=True)
         raise
     return runs_dir / run_id
-
-
-def switch_current(model_dir: Path, run: Path) -> None:
-    """Point `model_dir/current` at `run` with one atomic rename."""
-    link = model_dir / "current"
-    temp = model_dir / f".current-{secrets.token_hex(4)}"
-    os.symlink(os.path.relpath(run, model_dir), temp)
-    os.replace(temp, link)
 
 
 def train_and_export(dataset: DataSet, model_dir: Path, *, model_config=None, train_config=None,

@@ -22,7 +22,7 @@ from ..recommend.engine import Engine, ModelStore, Recommendation, UnknownId
 
 __all__ = ["MIN_FOLD_IN_RATINGS", "Recommendation", "UnknownId", "engine_current",
            "model_error", "movie_also_liked", "movie_looks_like", "movie_popular", "movie_similar", "rating_predict",
-           "viewer_recommendations"]
+           "viewer_predictions", "viewer_recommendations"]
 
 # Below this many ratings a folded-in vector is mostly noise; popular is better.
 MIN_FOLD_IN_RATINGS = 3
@@ -61,11 +61,11 @@ def movie_popular(*, k: int = 10, genre: str | None = None,
             for m, score, count in scored]
 
 
-def movie_similar(*, movie_id: int, k: int = 10) -> list[Recommendation]:
+def movie_similar(*, movie_id: int, k: int = 10, exclude: set[int] = frozenset()) -> list[Recommendation]:
     engine = engine_current()
     if engine is None:
         return []
-    return engine.similar(movie_id, k)
+    return engine.similar(movie_id, k, exclude=exclude)
 
 
 def _viewer_vector(engine: Engine, viewer_id: int, rated: dict[int, float]):
@@ -82,16 +82,33 @@ def _rated_since(viewer_id: int, trained_at: float | None) -> bool:
         viewer_id=viewer_id, timestamp__gt=int(trained_at)).exists()
 
 
-def viewer_recommendations(*, viewer: Viewer, k: int = 10) -> list[Recommendation]:
-    """Top-k for one viewer, never a movie they rated; popular when the model cannot help."""
+def viewer_recommendations(*, viewer: Viewer, k: int = 10, order: str | None = None) -> list[Recommendation]:
+    """Top-k for one viewer, never a movie they rated or hid; popular when the model cannot help.
+
+    `order` is the recommender that ranks (default: the viewer's own choice).
+    """
+    from .marks import hidden_ids
+
     rated = dict(Rating.objects.filter(viewer=viewer).values_list("movie_id", "stars"))
+    hidden = hidden_ids(viewer)
+    order = order or viewer.recommender
     engine = engine_current()
-    if engine is None:
-        return movie_popular(k=k, exclude=set(rated))
+    if engine is None or order == Viewer.POPULAR:
+        return movie_popular(k=k, exclude=set(rated) | hidden)
     vector = _viewer_vector(engine, viewer.pk, rated)
     if vector is None and (engine.run.item_weights is None or not rated):
-        return movie_popular(k=k, exclude=set(rated))
-    return engine.for_user(rated, vector=vector, k=k)
+        return movie_popular(k=k, exclude=set(rated) | hidden)
+    return engine.for_user(rated, vector=vector, k=k, exclude=hidden, order=order)
+
+
+def viewer_predictions(*, viewer: Viewer | None, movie_ids) -> dict[int, float]:
+    """The model's stars for a viewer on many movies at once (for movie cards); {} when it cannot say."""
+    engine = engine_current()
+    if viewer is None or engine is None:
+        return {}
+    rated = dict(Rating.objects.filter(viewer=viewer).values_list("movie_id", "stars"))
+    vector = _viewer_vector(engine, viewer.pk, rated)
+    return {} if vector is None else engine.predict_many(*vector, movie_ids)
 
 
 def rating_predict(*, viewer: Viewer, movie_id: int) -> float | None:

@@ -1,32 +1,117 @@
 """Read-only queries shared by pages, the API and commands."""
 from __future__ import annotations
 
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+import random
 
-from ..models import DatasetImport, Genre, Movie, Rating, Viewer
+from django.core.paginator import Page, Paginator
+from django.db.models import Avg, Count, F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
+
+from ..models import DatasetImport, Genre, HALF_STARS, Movie, Rating, Viewer
 from ..search import search_terms
 
-__all__ = ["MOVIES_PER_PAGE", "dataset_current", "movie_list", "movie_page", "movie_search",
-           "movies_with_reasons", "viewer_of", "viewer_recent_ratings"]
+__all__ = ["MOVIES_PER_PAGE", "SORTS", "dataset_current", "movie_hot_sample", "movie_list",
+           "movie_page", "movie_rating_summary", "movie_search", "movies_with_reasons", "onboarding_groups",
+           "viewer_genre_stats", "viewer_history_page", "viewer_of", "viewer_recent_ratings",
+           "viewer_summary", "viewer_top_rated"]
 
 MOVIES_PER_PAGE = 24
+# A movie needs about this many ratings before its own mean counts fully
+# (a Bayesian average), so one 5-star rating never tops "best rated".
+PRIOR_COUNT, PRIOR_MEAN = 25.0, 3.5
+
+# name -> (label, ordering). Ties fall back to the id so pages never overlap.
+SORTS = {
+    "popular": (_("Most rated"), ("-rating_count", "id")),
+    "rating": (_("Best rated"), ("-bayes", "id")),
+    "newest": (_("Newest"), (F("year").desc(nulls_last=True), "id")),
+    "oldest": (_("Oldest"), (F("year").asc(nulls_last=True), "id")),
+    "title": (_("Title"), ("title", "id")),
+}
 
 
-def movie_list() -> QuerySet[Movie]:
-    """Movies, most rated first, with their genres fetched in one extra query."""
-    return Movie.objects.order_by("-rating_count", "id").prefetch_related("genres")
+def with_bayes(movies: QuerySet[Movie]) -> QuerySet[Movie]:
+    count = Cast(F("rating_count"), FloatField())
+    return movies.annotate(bayes=(count * F("rating_mean") + Value(PRIOR_COUNT * PRIOR_MEAN))
+                           / (count + Value(PRIOR_COUNT)))
 
 
-def movie_page(*, page: str | int | None, genre: Genre | None = None,
-               per_page: int = MOVIES_PER_PAGE) -> Page:
+def movie_list(sort: str = "popular") -> QuerySet[Movie]:
+    """Movies in one of `SORTS` (most rated by default), genres fetched in one extra query."""
+    movies = Movie.objects.prefetch_related("genres")
+    if sort == "rating":
+        movies = with_bayes(movies.filter(rating_count__gt=0))
+    return movies.order_by(*SORTS.get(sort, SORTS["popular"])[1])
+
+
+def movie_page(*, page: str | int | None, genre: Genre | None = None, year: int | None = None,
+               sort: str = "popular", per_page: int = MOVIES_PER_PAGE) -> Page:
     """One page of `movie_list`; out-of-range or junk page numbers get the nearest valid page."""
-    movies = movie_list() if genre is None else movie_list().filter(genres=genre)
+    movies = movie_list(sort)
+    if genre is not None:
+        movies = movies.filter(genres=genre)
+    if year is not None:
+        movies = movies.filter(year=year)
     return Paginator(movies, per_page).get_page(page)
+
+
+def movie_hot_sample(*, k: int = 12, pool: int = 60, seed: int | None = None,
+                     exclude: set[int] = frozenset()) -> list[Movie]:
+    """A fresh sample of k 'hot' movies (many ratings, high Bayesian average) on each call.
+
+    Sampled from the top `pool` so that repeat visits see different films that
+    are all worth seeing; shown in the pool's order. `seed` makes it repeatable.
+    """
+    ids = list(with_bayes(Movie.objects.filter(rating_count__gt=0).exclude(pk__in=exclude))
+               .order_by("-bayes", "id").values_list("id", flat=True)[:pool])
+    chosen = set(random.Random(seed).sample(ids, min(k, len(ids))))
+    movies = Movie.objects.prefetch_related("genres").in_bulk(chosen)
+    return [movies[i] for i in ids if i in chosen]
+
+
+def movie_rating_summary(movie: Movie) -> dict:
+    """How a movie was rated: count, mean, highest, lowest and the count at each half star."""
+    counts = dict(Rating.objects.filter(movie=movie).values_list("stars").annotate(n=Count("id")))
+    total = sum(counts.values())
+    steps = [s for s in HALF_STARS if s in counts or s == int(s)]  # whole stars always, halves when used
+    most = max(counts.values(), default=0)
+    return {
+        "count": total,
+        "mean": sum(s * n for s, n in counts.items()) / total if total else None,
+        "highest": max(counts, default=None), "lowest": min(counts, default=None),
+        "bars": [{"stars": s, "count": counts.get(s, 0),
+                  "percent": 100 * counts.get(s, 0) / total if total else 0,
+                  "width": 100 * counts.get(s, 0) / most if most else 0} for s in steps],
+    }
 
 
 def viewer_recent_ratings(*, viewer: Viewer, limit: int = 20) -> QuerySet[Rating]:
     return viewer.ratings.select_related("movie").order_by("-timestamp", "movie_id")[:limit]
+
+
+def viewer_history_page(*, viewer: Viewer, page: str | int | None, per_page: int = 20) -> Page:
+    ratings = viewer.ratings.select_related("movie").order_by("-timestamp", "movie_id")
+    return Paginator(ratings, per_page).get_page(page)
+
+
+def viewer_top_rated(*, viewer: Viewer, limit: int = 5) -> QuerySet[Rating]:
+    return viewer.ratings.select_related("movie").order_by("-stars", "-timestamp", "movie_id")[:limit]
+
+
+def viewer_summary(viewer: Viewer) -> dict:
+    return viewer.ratings.aggregate(count=Count("id"), mean=Avg("stars"))
+
+
+def viewer_genre_stats(viewer: Viewer, limit: int = 8) -> list[dict]:
+    """The viewer's favourite genres: how many of their ratings fall in each, and how high."""
+    rows = (Genre.objects.filter(movies__ratings__viewer=viewer)
+            .annotate(n=Count("movies__ratings"), mean=Avg("movies__ratings__stars"),
+                      liked=Count("movies__ratings", filter=Q(movies__ratings__stars__gte=4)))
+            .order_by("-liked", "-n", "name")[:limit])
+    most = max((r.n for r in rows), default=0)
+    return [{"name": r.name, "count": r.n, "liked": r.liked, "mean": r.mean,
+             "width": 100 * r.n / most if most else 0} for r in rows]
 
 
 def dataset_current() -> DatasetImport | None:
@@ -60,3 +145,27 @@ def viewer_of(user) -> Viewer | None:
     if not user.is_authenticated:
         return None
     return Viewer.objects.filter(user=user).first()
+
+
+# Groups a new viewer can like in one click, by genre; the first few found in
+# the dataset are offered, each with its most-rated movies.
+ONBOARDING_GENRES = ["Comedy", "Action", "Drama", "Sci-Fi", "Animation", "Romance", "Thriller",
+                     "Horror", "Children's", "Children"]
+
+
+def onboarding_groups(*, groups: int = 5, per_group: int = 6) -> list[tuple[str, list[Movie]]]:
+    """A few groups of well-known movies, none in two groups."""
+    taken: set[int] = set()
+    found = []
+    names = set(Genre.objects.filter(name__in=ONBOARDING_GENRES).values_list("name", flat=True))
+    for name in (n for n in ONBOARDING_GENRES if n in names):
+        ids = list(Movie.objects.filter(genres__name=name, rating_count__gt=0).exclude(pk__in=taken)
+                   .order_by("-rating_count", "id").values_list("id", flat=True)[:per_group])
+        if len(ids) < 2:
+            continue
+        taken.update(ids)
+        found.append((name, ids))
+        if len(found) == groups:
+            break
+    movies = Movie.objects.prefetch_related("genres").in_bulk(taken)
+    return [(name, [movies[i] for i in ids]) for name, ids in found]

@@ -10,19 +10,6 @@ from tests.recommend.fake_run import two_kinds_run
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def catalogue():
-    comedy, drama = Genre.objects.create(name="Comedy"), Genre.objects.create(name="Drama")
-    for pk, title, year, genre, title_zh in [
-        (1, "Café au lait", 1993, comedy, ""),
-        (2, "City of Lost Children, The (Cité des enfants perdus, La)", 1995, drama, ""),
-        (3, "Toy Story", 1995, comedy, "玩具总动员"),
-        (4, "Toy Soldiers", 1991, drama, ""),
-    ]:
-        Movie.objects.create(id=pk, title=title, year=year, title_zh=title_zh,
-                             rating_count=10 * pk, rating_mean=3.5).genres.add(genre)
-
-
 def _titles(response):
     return [m.title for m in response.context["page"].object_list]
 
@@ -65,18 +52,6 @@ def test_a_script_title_is_escaped_in_results(client):
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
 
 
-@pytest.fixture
-def served(settings, catalogue):
-    """A run where odd movies are one kind and even the other (see fake_run)."""
-    recommending._store.cache_clear()
-    Movie.objects.bulk_create([Movie(id=m, title=f"Film {m}", rating_count=1, rating_mean=3)
-                               for m in range(5, 11)])
-    switch_current(settings.RE_SYS_MODEL_DIR,
-                   two_kinds_run(settings.RE_SYS_MODEL_DIR / "runs" / "r1"))
-    yield
-    recommending._store.cache_clear()
-
-
 def _for_you_ids(client):
     return [movie.pk for movie, _ in client.get("/for-you/").context["items"]]
 
@@ -84,7 +59,7 @@ def _for_you_ids(client):
 def test_sign_up_rate_and_see_for_you_change(client, served):
     response = client.post("/accounts/signup/", {
         "username": "ana", "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"})
-    assert response.status_code == 302 and response["Location"] == "/for-you/"
+    assert response.status_code == 302 and response["Location"] == "/onboarding/"
     page = client.get("/for-you/")
     assert "Rate at least 3" in page.content.decode()
     popular_first = _for_you_ids(client)

@@ -1,0 +1,95 @@
+"""The trained runs on disk, for the model page: what each was, and switching back to one.
+
+Reads the JSON files each run writes (config, metrics, history); never loads
+the arrays or TensorFlow.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+
+from ..recommend.runs import RUN_FORMAT, Run, RunError, switch_current
+
+__all__ = ["RunInfo", "UnknownRun", "run_infos", "run_switch"]
+
+RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}$")
+
+
+class UnknownRun(LookupError):
+    """No complete run by that id."""
+
+
+@dataclass
+class RunInfo:
+    run_id: str
+    path: Path
+    config: dict = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)
+    history: dict = field(default_factory=dict)
+    evaluation: dict | None = None
+    current: bool = False
+    servable: bool = True
+
+    @property
+    def trained_at(self) -> str:
+        return self.config.get("trained_at", "")
+
+    @property
+    def n_ratings(self):
+        return self.config.get("n_ratings")
+
+    def curve(self, key: str) -> list[float]:
+        return [float(v) for v in self.history.get(key, [])]
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _model_dir() -> Path:
+    return Path(settings.RE_SYS_MODEL_DIR)
+
+
+def run_infos() -> list[RunInfo]:
+    """Every complete run, newest first; the served one flagged `current`."""
+    model_dir = _model_dir()
+    try:
+        current = (model_dir / "current").resolve(strict=True)
+    except OSError:
+        current = None
+    infos = []
+    runs_dir = model_dir / "runs"
+    folders = sorted((p for p in runs_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                     reverse=True) if runs_dir.is_dir() else []
+    for folder in folders:
+        config = _read_json(folder / "config.json")
+        infos.append(RunInfo(
+            run_id=folder.name, path=folder, config=config,
+            metrics=_read_json(folder / "metrics.json"), history=_read_json(folder / "history.json"),
+            evaluation=_read_json(folder / "evaluation.json") or None,
+            current=folder.resolve() == current,
+            servable=config.get("format") == RUN_FORMAT))
+    return sorted(infos, key=lambda i: (i.trained_at, i.run_id), reverse=True)
+
+
+def run_switch(run_id: str) -> RunInfo:
+    """Serve an earlier run: checked to load, then `current` is switched atomically."""
+    if not RUN_ID.match(run_id or ""):
+        raise UnknownRun(f"{run_id!r} is not a run id.")
+    folder = _model_dir() / "runs" / run_id
+    if not folder.is_dir():
+        raise UnknownRun(f"There is no run {run_id}.")
+    try:
+        Run.load(folder)
+    except RunError as exc:
+        raise UnknownRun(str(exc)) from None
+    switch_current(_model_dir(), folder)
+    return next(i for i in run_infos() if i.run_id == run_id)

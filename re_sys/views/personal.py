@@ -1,0 +1,192 @@
+"""A viewer's own pages and controls: for you, rating, watchlist, hide, profile, onboarding, demo."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_POST
+
+from ..forms import BrowseAsForm, DemographicsForm, OnboardingForm, RatingForm, RecommenderForm
+from ..models import Movie, MovieMark, Viewer
+from ..services import marks, ratings, recommending, selectors
+from .catalogue import movie_detail
+from .shown import viewer_shown, with_predictions
+
+FOR_YOU_LENGTH = 24
+
+
+def _back(request, fallback):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@ensure_csrf_cookie
+def for_you(request):
+    """Personal recommendations with reasons; popular ones and an invitation for visitors."""
+    viewer = viewer_shown(request)
+    own = selectors.viewer_of(request.user)
+    if viewer is not None:
+        recs = recommending.viewer_recommendations(viewer=viewer, k=FOR_YOU_LENGTH)
+        rated = viewer.ratings.count()
+    else:
+        recs, rated = recommending.movie_popular(k=FOR_YOU_LENGTH), 0
+    items = selectors.movies_with_reasons(recs)
+    with_predictions(viewer, [m for m, _r in items])
+    return render(request, "re_sys/for_you.html", {
+        "viewer": viewer, "rated": rated, "items": items,
+        "min_ratings": recommending.MIN_FOLD_IN_RATINGS,
+        "choice_form": RecommenderForm(initial={"recommender": own.recommender})
+        if own is not None and own == viewer else None,
+        "controls": own is not None and own == viewer,
+    })
+
+
+@login_required
+@require_POST
+def movie_rate(request, movie_id: int):
+    """Set, change or (with `delete`) remove the signed-in visitor's rating."""
+    movie = get_object_or_404(Movie, pk=movie_id)
+    viewer = ratings.viewer_for_user(request.user)
+    if "delete" in request.POST:
+        if ratings.rating_delete(viewer=viewer, movie=movie):
+            messages.success(request, _("Your rating of %(title)s was removed.") % {"title": movie.title})
+        return redirect(movie)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return movie_detail(request, movie_id, rating_form=form, status=400)
+    ratings.rating_set(viewer=viewer, movie=movie, stars=form.cleaned_data["stars"])
+    messages.success(request, _("You rated %(title)s %(stars)s★. Your recommendations already reflect it.")
+                     % {"title": movie.title, "stars": f"{form.cleaned_data['stars']:g}"})
+    return redirect(movie)
+
+
+def _toggle(request, movie_id: int, kind: str, on: str, off: str):
+    movie = get_object_or_404(Movie, pk=movie_id)
+    viewer = ratings.viewer_for_user(request.user)
+    now_set = marks.mark_toggle(viewer=viewer, movie=movie, kind=kind)
+    messages.success(request, (on if now_set else off) % {"title": movie.title})
+    return _back(request, movie)
+
+
+@login_required
+@require_POST
+def movie_watchlist(request, movie_id: int):
+    return _toggle(request, movie_id, MovieMark.WATCHLIST, _("%(title)s is on your watchlist."),
+                   _("%(title)s is off your watchlist."))
+
+
+@login_required
+@require_POST
+def movie_hide(request, movie_id: int):
+    return _toggle(request, movie_id, MovieMark.HIDDEN,
+                   _("%(title)s is hidden: it will not be recommended to you again."),
+                   _("%(title)s is no longer hidden."))
+
+
+@login_required
+def watchlist(request):
+    viewer = ratings.viewer_for_user(request.user)
+    movies = list(marks.watchlist(viewer))
+    with_predictions(viewer, movies)
+    return render(request, "re_sys/watchlist.html", {"movies": movies})
+
+
+@login_required
+@require_POST
+def recommender_choose(request):
+    form = RecommenderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the listed recommenders."))
+        return redirect("re_sys:for_you")
+    viewer = ratings.viewer_for_user(request.user)
+    viewer.recommender = form.cleaned_data["recommender"]
+    viewer.save(update_fields=["recommender"])
+    return redirect("re_sys:for_you")
+
+
+def _may_see(request, viewer: Viewer) -> bool:
+    user = request.user
+    if user.is_authenticated and (viewer.user_id == user.pk or user.is_staff):
+        return True
+    # Demo mode opens the dataset's users (never a site account) to everyone.
+    return settings.RE_SYS_DEMO and viewer.user_id is None
+
+
+def profile(request, user_id: int):
+    viewer = get_object_or_404(Viewer, pk=user_id)
+    if not _may_see(request, viewer):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied(_("This profile is private."))
+    own = request.user.is_authenticated and viewer.user_id == request.user.pk
+    recs = selectors.movies_with_reasons(recommending.viewer_recommendations(viewer=viewer, k=8))
+    with_predictions(viewer, [m for m, _r in recs])
+    return render(request, "re_sys/profile.html", {
+        "viewer": viewer, "own": own, "summary": selectors.viewer_summary(viewer),
+        "genres": selectors.viewer_genre_stats(viewer), "top": selectors.viewer_top_rated(viewer=viewer),
+        "history": selectors.viewer_history_page(viewer=viewer, page=request.GET.get("page")),
+        "recommendations": recs,
+        "hidden": Movie.objects.filter(marks__viewer=viewer, marks__kind=MovieMark.HIDDEN) if own else [],
+    })
+
+
+@login_required
+def my_profile(request):
+    return redirect(ratings.viewer_for_user(request.user))
+
+
+@login_required
+def profile_edit(request):
+    viewer = ratings.viewer_for_user(request.user)
+    form = DemographicsForm(request.POST or None, instance=viewer)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Your details were saved."))
+            return redirect(viewer)
+        return render(request, "re_sys/profile_edit.html", {"form": form}, status=400)
+    return render(request, "re_sys/profile_edit.html", {"form": form})
+
+
+@login_required
+def onboarding(request):
+    """Like a group of well-known movies or rate a few, then land on recommendations at once."""
+    form = OnboardingForm(request.POST or None, groups=selectors.onboarding_groups())
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "re_sys/onboarding.html", {"form": form}, status=400)
+        viewer = ratings.viewer_for_user(request.user)
+        chosen = form.chosen_ratings()
+        movies = Movie.objects.in_bulk(chosen)
+        for movie_id, stars in chosen.items():
+            ratings.rating_set(viewer=viewer, movie=movies[movie_id], stars=stars)
+        messages.success(request, _("Thanks! %(n)d ratings saved; here is what we recommend.")
+                         % {"n": len(chosen)})
+        return redirect("re_sys:for_you")
+    return render(request, "re_sys/onboarding.html", {"form": form})
+
+
+@require_POST
+def browse_as(request):
+    """Demo mode: show the site as a MovieLens user sees it (`stop` goes back to oneself)."""
+    if not settings.RE_SYS_DEMO:
+        raise Http404("Demo mode is off.")
+    if "stop" in request.POST:
+        request.session.pop("demo_viewer", None)
+        return _back(request, "re_sys:home")
+    form = BrowseAsForm(request.POST)
+    viewer = Viewer.objects.filter(pk=form.cleaned_data["viewer"], user__isnull=True).first() \
+        if form.is_valid() else None
+    if viewer is None:
+        messages.error(request, _("There is no MovieLens user with that number."))
+        return _back(request, "re_sys:home")
+    request.session["demo_viewer"] = viewer.pk
+    return redirect(viewer)

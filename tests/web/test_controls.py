@@ -1,0 +1,123 @@
+"""The viewer's own controls: watchlist, hide, the recommender choice, predicted stars; browsing."""
+import pytest
+from django.contrib.auth import get_user_model
+
+from re_sys.models import Movie, MovieMark, Rating, Viewer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member(client, served):
+    """A signed-in site member (viewer 3: unknown to the run) who loves odd movies."""
+    Viewer.objects.bulk_create([Viewer(id=1), Viewer(id=2)])
+    user = get_user_model().objects.create_user("ana", password="pw-pw-pw-123")
+    client.force_login(user)
+    for movie, stars in ((1, "5.0"), (3, "5.0"), (5, "5.0"), (2, "0.5")):
+        assert client.post(f"/movies/{movie}/rate/", {"stars": stars}).status_code == 302
+    return Viewer.objects.get(user=user)
+
+
+def _for_you(client):
+    return [movie.pk for movie, _ in client.get("/for-you/").context["items"]]
+
+
+def test_watchlist_add_list_and_remove(client, member):
+    response = client.post("/movies/7/watchlist/", {"next": "/watchlist/"})
+    assert response.status_code == 302 and response["Location"] == "/watchlist/"
+    assert MovieMark.objects.filter(viewer=member, movie_id=7, kind="watchlist").exists()
+    page = client.get("/watchlist/")
+    assert [m.pk for m in page.context["movies"]] == [7]
+    assert "On your watchlist" in client.get("/movies/7/").content.decode()
+    client.post("/movies/7/watchlist/")
+    assert not MovieMark.objects.exists()
+    assert client.get("/watchlist/").context["movies"] == []
+
+
+def test_watchlist_and_hide_need_sign_in_post_and_a_real_movie(client, served):
+    for url in ("/movies/7/watchlist/", "/movies/7/hide/", "/watchlist/"):
+        response = client.post(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    client.force_login(get_user_model().objects.create_user("bo", password="pw-pw-pw-123"))
+    assert client.get("/movies/7/hide/").status_code == 405
+    assert client.post("/movies/999/hide/").status_code == 404
+    # `next` never leaves the site
+    response = client.post("/movies/7/watchlist/", {"next": "https://evil.example/"})
+    assert response["Location"] == "/movies/7/"
+    assert MovieMark.objects.count() == 1
+
+
+def test_hidden_movies_leave_every_list_until_unhidden(client, member):
+    before = _for_you(client)
+    assert sorted(before[:2]) == [7, 9]
+    client.post("/movies/7/watchlist/")
+    client.post("/movies/7/hide/")
+    assert not MovieMark.objects.filter(kind="watchlist").exists()  # hiding unsaves
+    assert 7 not in _for_you(client)
+    assert 7 not in [m.pk for m, _ in client.get("/").context["for_you"]]
+    assert 7 not in [m.pk for m in client.get("/").context["hot"]]
+    similar = dict(client.get("/movies/5/").context["rows"])
+    assert similar and all(7 not in [m.pk for m, _ in items] for items in similar.values())
+    assert 7 in [m.pk for m in client.get(f"/users/{member.pk}/").context["hidden"]]
+    client.post("/movies/7/hide/")  # unhide
+    assert 7 in _for_you(client)
+
+
+def test_the_recommender_choice_orders_for_you_and_is_remembered(client, member):
+    blend = _for_you(client)
+    assert client.post("/for-you/recommender/", {"recommender": "popular"}).status_code == 302
+    member.refresh_from_db()
+    assert member.recommender == "popular"
+    popular = _for_you(client)
+    assert popular[:2] == [4, 10] or popular[0] == 4  # most ratings first, rated ones excluded
+    assert popular != blend and not {1, 2, 3, 5} & set(popular)
+    client.post("/for-you/recommender/", {"recommender": "text-cnn"})
+    text_cnn = _for_you(client)
+    assert sorted(text_cnn[:2]) == [7, 9]
+    response = client.post("/for-you/recommender/", {"recommender": "astrology"}, follow=True)
+    assert "Choose one of the listed recommenders" in response.content.decode()
+    member.refresh_from_db()
+    assert member.recommender == "text-cnn"
+
+
+def test_cards_show_the_predicted_stars_for_the_signed_in_viewer(client, member):
+    page = client.get("/genres/Comedy/")
+    predicted = {m.pk: m.predicted for m in page.context["page"].object_list}
+    assert set(predicted) == {1, 3} and all(p is not None for p in predicted.values())
+    home = client.get("/")
+    cards = {m.pk: m.predicted for m in home.context["hot"]}
+    odd = [p for m, p in cards.items() if m % 2]
+    even = [p for m, p in cards.items() if not m % 2]
+    assert odd and even and min(odd) > max(even)  # the planted taste shows in the stars
+    assert "For you:" in home.content.decode()
+    client.logout()
+    assert all(m.predicted is None for m in client.get("/").context["hot"])
+
+
+def test_browse_sorts_by_popularity_rating_year_and_title(client, catalogue):
+    Rating.objects.all().delete()
+    ids = lambda url: [m.pk for m in client.get(url).context["page"].object_list]  # noqa: E731
+    assert ids("/genres/Comedy/") == [3, 1]                   # most rated first
+    assert ids("/genres/Comedy/?sort=oldest") == [1, 3]
+    assert ids("/?sort=newest")[:2] == [2, 3]                 # 1995, ties by id
+    assert ids("/?sort=title") == [1, 2, 4, 3]
+    Movie.objects.filter(pk=4).update(rating_mean=5.0, rating_count=200)
+    assert ids("/?sort=rating")[0] == 4
+    Movie.objects.filter(pk=1).update(rating_mean=5.0, rating_count=1)  # one 5★ is not enough
+    assert ids("/?sort=rating").index(1) > ids("/?sort=rating").index(4)
+    assert ids("/years/1995/") == [3, 2]
+    assert client.get("/years/1800/").status_code == 404
+    bad = client.get("/?sort=random")
+    assert bad.status_code == 400 and "Unknown sort order" in bad.content.decode()
+
+
+def test_movie_page_shows_the_rating_summary_and_distribution(client, catalogue):
+    for viewer, stars in enumerate([5.0, 5.0, 4.0, 2.5], start=1):
+        Rating.objects.create(viewer=Viewer.objects.create(id=viewer), movie_id=3, stars=stars, timestamp=1)
+    summary = client.get("/movies/3/").context["summary"]
+    assert (summary["count"], summary["highest"], summary["lowest"]) == (4, 5.0, 2.5)
+    assert summary["mean"] == pytest.approx(4.125)
+    bars = {b["stars"]: b["count"] for b in summary["bars"]}
+    assert bars == {1.0: 0, 2.0: 0, 2.5: 1, 3.0: 0, 4.0: 1, 5.0: 2}
+    assert "How it was rated" in client.get("/movies/3/").content.decode()
+    assert "Nobody has rated it yet" in client.get("/movies/4/").content.decode()

@@ -1,0 +1,66 @@
+"""Chinese and English: the switcher, and a catalogue that covers the templates and is compiled."""
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(settings.BASE_DIR)
+PO_FILE = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+
+
+def _po_entries() -> dict[str, str]:
+    """msgid -> msgstr (the singular form) of the Chinese catalogue."""
+    entries = {}
+    for block in PO_FILE.read_text(encoding="utf-8").split("\n\n"):
+        msgid = re.search(r'^msgid ((?:".*"\n)+)', block + "\n", re.M)
+        msgstr = re.search(r'^msgstr(?:\[0\])? ((?:".*"\n?)+)', block + "\n", re.M)
+        if msgid and msgstr:
+            key = "".join(re.findall(r'"(.*)"', msgid.group(1))).encode().decode("unicode_escape") \
+                .encode("latin-1").decode("utf-8")
+            value = "".join(re.findall(r'"(.*)"', msgstr.group(1))).encode().decode("unicode_escape") \
+                .encode("latin-1").decode("utf-8")
+            if key:
+                entries[key] = value
+    return entries
+
+
+def test_every_string_is_translated_and_the_compiled_catalogue_is_current():
+    entries = _po_entries()
+    assert len(entries) > 100
+    untranslated = [k for k, v in entries.items() if not v]
+    assert untranslated == []
+    with translation.override("zh-hans"):
+        stale = [k for k, v in entries.items() if "%(n)s" not in k and translation.gettext(k) != v]
+    assert stale == [], "run python manage.py compilemessages"
+
+
+def test_every_translate_tag_in_the_templates_is_in_the_catalogue():
+    entries = _po_entries()
+    tags = set()
+    for template in (ROOT / "templates").rglob("*.html"):
+        tags |= set(re.findall(r'{% translate "([^"]+)"', template.read_text(encoding="utf-8")))
+        tags |= set(re.findall(r"{% translate '([^']+)'", template.read_text(encoding="utf-8")))
+    assert len(tags) > 50
+    assert sorted(tags - set(entries)) == [], "run makemessages and translate the new strings"
+
+
+def test_the_language_switcher_turns_the_site_chinese_and_back(client, catalogue):
+    english = client.get("/").content.decode()
+    assert "For you" in english and 'lang="en"' in english
+    response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/movies/3/"})
+    assert response.status_code == 302 and response["Location"] == "/movies/3/"
+    chinese = client.get("/movies/3/").content.decode()
+    assert 'lang="zh-hans"' in chinese and "For you" not in chinese
+    assert "为你推荐" in chinese and "Toy Story" in chinese and "玩具总动员" in chinese
+    assert client.get("/search/", {"q": "toy"}).content.decode().count("部电影") >= 1
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "For you" in client.get("/").content.decode()
+
+
+def test_the_browser_language_is_honoured(client, catalogue):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").content.decode()
+    assert "全部电影" in page
