@@ -39,5 +39,7 @@ if python manage.py help train >/dev/null 2>&1; then
     fi
 fi
 
+# Demo mode: "browse as MovieLens user #N" (never on in production settings).
+export RE_SYS_DEMO=${RE_SYS_DEMO:-1}
 echo "Serving on http://127.0.0.1:8000/ (Ctrl+C to stop)"
 exec python manage.py runserver "${RE_SYS_ADDR:-127.0.0.1:8000}"

@@ -1,5 +1,6 @@
 """Template helpers for movie cards: the poster to show, stars as text."""
 from django import template
+from django.utils.translation import gettext, ngettext
 
 from ..posters import poster_url as _poster_url
 from ..recommend.engine import stars_text
@@ -18,3 +19,16 @@ def stars(value) -> str:
         return stars_text(round(float(value) * 2) / 2)
     except (TypeError, ValueError):
         return ""
+
+
+# Cards appear dozens of times per page: these two replace {% blocktranslate %}
+# and |intcomma there (same catalogue entries), at a fraction of the render cost.
+@register.filter
+def ratings_text(count) -> str:
+    count = int(count or 0)
+    return ngettext("%(n)s rating", "%(n)s ratings", count) % {"n": f"{count:,}"}
+
+
+@register.filter
+def predicted_text(stars) -> str:
+    return gettext("For you: %(stars)s★") % {"stars": f"{float(stars):.1f}"}

@@ -13,6 +13,8 @@ from ..services import marks, recommending, selectors
 from .shown import viewer_shown, with_predictions
 
 ROW_LENGTH = 8
+# The home page is a landing page: a short grid; genres and years browse the rest.
+HOME_GRID = 12
 
 
 def _sort(request) -> str:
@@ -40,7 +42,7 @@ def home(request):
         for_you = selectors.movies_with_reasons(
             recommending.viewer_recommendations(viewer=viewer, k=ROW_LENGTH))
     sort = _sort(request)
-    page = selectors.movie_page(page=request.GET.get("page"), sort=sort)
+    page = selectors.movie_page(page=request.GET.get("page"), sort=sort, per_page=HOME_GRID)
     with_predictions(viewer, [*hot, *page.object_list, *(m for m, _r in for_you)])
     return render(request, "re_sys/home.html", {
         "hot": hot, "for_you": for_you, "page": page, "sort": sort,

@@ -1,0 +1,52 @@
+"""A real browser (Debian's chromium, driven by Playwright) against a live server."""
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import catalogue, served  # noqa: F401  (fixtures)
+
+# Playwright's sync API runs an event loop in the test's thread; the ORM calls
+# the tests make around it are ordinary blocking calls, which Django would
+# otherwise refuse in a thread with a running loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("RE_SYS_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.fail("The browser tests need Debian's chromium: apt-get install chromium "
+                    "(or set RE_SYS_CHROMIUM to a Chromium binary).")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # Playwright cannot download its own browser here: Debian's is used.
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 800}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    """Where screenshots go: docs/screenshots when RE_SYS_SCREENSHOT_DIR says so, else a temp folder."""
+    folder = Path(os.environ.get("RE_SYS_SCREENSHOT_DIR") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
