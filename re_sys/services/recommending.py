@@ -13,12 +13,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import F, FloatField, Value
-from django.db.models.functions import Cast
+from django.db.models import F
 
 from ..models import Movie, Rating, Viewer
 from ..recommend.channels.also_liked import also_liked_reason
 from ..recommend.engine import Engine, ModelStore, Recommendation, UnknownId
+from .selectors import with_bayes
 
 __all__ = ["MIN_FOLD_IN_RATINGS", "Recommendation", "UnknownId", "engine_current",
            "model_error", "movie_also_liked", "movie_looks_like", "movie_popular", "movie_similar", "rating_predict",
@@ -50,12 +50,8 @@ def movie_popular(*, k: int = 10, genre: str | None = None,
     movies = Movie.objects.filter(rating_count__gt=0)
     if genre:
         movies = movies.filter(genres__name=genre)
-    prior_count = 25.0  # a movie needs about this many ratings before its own mean counts fully
-    prior_mean = 3.5
-    scored = movies.annotate(
-        bayes=(Cast(F("rating_count"), FloatField()) * F("rating_mean") + Value(prior_count * prior_mean))
-        / (Cast(F("rating_count"), FloatField()) + Value(prior_count))
-    ).exclude(pk__in=exclude).order_by("-bayes", "id").values_list("id", "bayes", "rating_count")[:k]
+    scored = with_bayes(movies).exclude(pk__in=exclude).order_by("-bayes", "id") \
+        .values_list("id", "bayes", "rating_count")[:k]
     reason = f"Popular in {genre}" if genre else "Popular with everyone"
     return [Recommendation(m, float(score), "popular", f"{reason} ({count:,} ratings)")
             for m, score, count in scored]
