@@ -12,8 +12,20 @@ python -m pytest
 if [ "${RE_SYS_TEST_POSTGRES:-1}" = 0 ]; then
     exit 0
 fi
-url=$(scripts/postgres.sh) || url=""
-url=$(printf '%s\n' "$url" | grep -E '^postgres://' | tail -n 1 || true)
+pg_info=$(mktemp)
+stop_postgres() {
+    # Stop the server only where this run started it, so nothing is left behind.
+    if [ -s "$pg_info.started" ]; then
+        read -r version name <"$pg_info.started"
+        pg_ctlcluster "$version" "$name" stop </dev/null >/dev/null 2>&1 || true
+    fi
+    rm -f "$pg_info" "$pg_info.started"
+}
+trap stop_postgres EXIT
+url=""
+if timeout 300 scripts/postgres.sh "$pg_info" </dev/null; then
+    url=$(grep -E '^postgres://' "$pg_info" | tail -n 1 || true)
+fi
 if [ -n "$url" ]; then
     echo "== The database tests again, on PostgreSQL"
     DATABASE_URL=$url python -m pytest -q tests/web tests/commands tests/production
