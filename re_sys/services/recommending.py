@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -20,7 +20,7 @@ from ..recommend.channels.also_liked import also_liked_reason
 from ..recommend.engine import Engine, ModelStore, Recommendation, UnknownId
 from .selectors import with_bayes
 
-__all__ = ["MIN_FOLD_IN_RATINGS", "Recommendation", "UnknownId", "engine_current",
+__all__ = ["MIN_FOLD_IN_RATINGS", "Recommendation", "Taste", "UnknownId", "engine_current",
            "model_error", "movie_also_liked", "movie_looks_like", "movie_popular", "movie_similar", "rating_predict",
            "viewer_predictions", "viewer_recommendations"]
 
@@ -64,13 +64,42 @@ def movie_similar(*, movie_id: int, k: int = 10, exclude: set[int] = frozenset()
     return engine.similar(movie_id, k, exclude=exclude)
 
 
-def _viewer_vector(engine: Engine, viewer_id: int, rated: dict[int, float]):
-    """The trained vector, or one folded in when the viewer is new or rated since training."""
-    if engine.knows_user(viewer_id) and not _rated_since(viewer_id, engine.run.trained_at):
-        return engine.user_vector(viewer_id)
-    if len(rated) >= MIN_FOLD_IN_RATINGS:
-        return engine.fold_in(rated)
-    return engine.user_vector(viewer_id) if engine.knows_user(viewer_id) else None
+class Taste:
+    """What one request needs to know of a viewer, each part read from the database once.
+
+    A page that shows a viewer's recommendations and the predicted stars on
+    its cards asks for the same ratings, hidden movies and folded-in vector
+    several times; passing one Taste to each call reads them once.
+    """
+
+    def __init__(self, viewer: Viewer):
+        self.viewer = viewer
+        self._vectors = {}
+
+    @cached_property
+    def rated(self) -> dict[int, float]:
+        return dict(Rating.objects.filter(viewer=self.viewer).values_list("movie_id", "stars"))
+
+    @cached_property
+    def hidden(self) -> set[int]:
+        from .marks import hidden_ids
+
+        return hidden_ids(self.viewer)
+
+    def vector(self, engine: Engine):
+        """The trained vector, or one folded in when the viewer is new or rated since training."""
+        key = id(engine)
+        if key not in self._vectors:
+            self._vectors[key] = self._vector(engine)
+        return self._vectors[key]
+
+    def _vector(self, engine: Engine):
+        viewer_id = self.viewer.pk
+        if engine.knows_user(viewer_id) and not _rated_since(viewer_id, engine.run.trained_at):
+            return engine.user_vector(viewer_id)
+        if len(self.rated) >= MIN_FOLD_IN_RATINGS:
+            return engine.fold_in(self.rated)
+        return engine.user_vector(viewer_id) if engine.knows_user(viewer_id) else None
 
 
 def _rated_since(viewer_id: int, trained_at: float | None) -> bool:
@@ -78,45 +107,37 @@ def _rated_since(viewer_id: int, trained_at: float | None) -> bool:
         viewer_id=viewer_id, timestamp__gt=int(trained_at)).exists()
 
 
-def viewer_recommendations(*, viewer: Viewer, k: int = 10, order: str | None = None) -> list[Recommendation]:
+def viewer_recommendations(*, viewer: Viewer, k: int = 10, order: str | None = None,
+                           taste: Taste | None = None) -> list[Recommendation]:
     """Top-k for one viewer, never a movie they rated or hid; popular when the model cannot help.
 
     `order` is the recommender that ranks (default: the viewer's own choice).
     """
-    from .marks import hidden_ids
-
-    rated = dict(Rating.objects.filter(viewer=viewer).values_list("movie_id", "stars"))
-    hidden = hidden_ids(viewer)
+    taste = taste or Taste(viewer)
+    rated, hidden = taste.rated, taste.hidden
     order = order or viewer.recommender
     engine = engine_current()
     if engine is None or order == Viewer.POPULAR:
         return movie_popular(k=k, exclude=set(rated) | hidden)
-    vector = _viewer_vector(engine, viewer.pk, rated)
+    vector = taste.vector(engine)
     if vector is None and (engine.run.item_weights is None or not rated):
         return movie_popular(k=k, exclude=set(rated) | hidden)
     return engine.for_user(rated, vector=vector, k=k, exclude=hidden, order=order)
 
 
-def viewer_predictions(*, viewer: Viewer | None, movie_ids) -> dict[int, float]:
+def viewer_predictions(*, viewer: Viewer | None, movie_ids,
+                       taste: Taste | None = None) -> dict[int, float]:
     """The model's stars for a viewer on many movies at once (for movie cards); {} when it cannot say."""
     engine = engine_current()
     if viewer is None or engine is None:
         return {}
-    rated = dict(Rating.objects.filter(viewer=viewer).values_list("movie_id", "stars"))
-    vector = _viewer_vector(engine, viewer.pk, rated)
+    vector = (taste or Taste(viewer)).vector(engine)
     return {} if vector is None else engine.predict_many(*vector, movie_ids)
 
 
 def rating_predict(*, viewer: Viewer, movie_id: int) -> float | None:
-    """The model's rating for a viewer and movie, or None when it cannot say."""
-    engine = engine_current()
-    if engine is None or not engine.knows_movie(movie_id):
-        return None
-    if engine.knows_user(viewer.pk):
-        return engine.predict(viewer.pk, movie_id)
-    rated = dict(Rating.objects.filter(viewer=viewer).values_list("movie_id", "stars"))
-    vector = _viewer_vector(engine, viewer.pk, rated)
-    return None if vector is None else engine.predict_vector(*vector, movie_id)
+    """The model's rating for a viewer and movie (the same figure as on its card), or None."""
+    return viewer_predictions(viewer=viewer, movie_ids=[movie_id]).get(movie_id)
 
 
 def movie_also_liked(*, movie_id: int, k: int = 10, exclude: set[int] = frozenset(),

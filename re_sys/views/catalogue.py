@@ -9,7 +9,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from ..forms import RatingForm, SearchForm, SortForm
 from ..models import Genre, Movie, MovieMark, Rating
 from ..posters import poster_svg
-from ..services import marks, recommending, selectors
+from ..services import recommending, selectors
 from .shown import viewer_shown, with_predictions
 
 ROW_LENGTH = 8
@@ -35,15 +35,15 @@ def _query_without_page(request) -> str:
 @ensure_csrf_cookie
 def home(request):
     viewer = viewer_shown(request)
-    hidden = marks.hidden_ids(viewer)
-    hot = selectors.movie_hot_sample(k=12, exclude=hidden)
+    taste = recommending.Taste(viewer) if viewer is not None else None
+    hot = selectors.movie_hot_sample(k=12, exclude=taste.hidden if taste else set())
     for_you = []
     if viewer is not None:
         for_you = selectors.movies_with_reasons(
-            recommending.viewer_recommendations(viewer=viewer, k=ROW_LENGTH))
+            recommending.viewer_recommendations(viewer=viewer, k=ROW_LENGTH, taste=taste))
     sort = _sort(request)
     page = selectors.movie_page(page=request.GET.get("page"), sort=sort, per_page=HOME_GRID)
-    with_predictions(viewer, [*hot, *page.object_list, *(m for m, _r in for_you)])
+    with_predictions(viewer, [*hot, *page.object_list, *(m for m, _r in for_you)], taste)
     return render(request, "re_sys/home.html", {
         "hot": hot, "for_you": for_you, "page": page, "sort": sort,
         "sort_form": SortForm(initial={"sort": sort}), "query": _query_without_page(request),
@@ -82,11 +82,13 @@ def movie_detail(request, movie_id: int, *, rating_form=None, status=200):
     own = selectors.viewer_of(request.user)  # a GET never creates one
     if own is not None:
         mine = Rating.objects.filter(viewer=own, movie=movie).first()
+    taste = recommending.Taste(shown) if shown is not None else None
     if shown is not None:
-        predicted = recommending.rating_predict(viewer=shown, movie_id=movie.pk)
+        predicted = recommending.viewer_predictions(
+            viewer=shown, movie_ids=[movie.pk], taste=taste).get(movie.pk)
     marked = set(MovieMark.objects.filter(viewer=own, movie=movie).values_list("kind", flat=True)) \
         if own is not None else set()
-    hidden = marks.hidden_ids(shown)
+    hidden = taste.hidden if taste else set()
     rows = [
         (_("Similar movies"), recommending.movie_similar(movie_id=movie.pk, k=ROW_LENGTH, exclude=hidden)),
         (_("Viewers also liked"), recommending.movie_also_liked(movie_id=movie.pk, k=ROW_LENGTH,
@@ -94,7 +96,7 @@ def movie_detail(request, movie_id: int, *, rating_form=None, status=200):
         (_("Looks like"), recommending.movie_looks_like(movie_id=movie.pk, k=ROW_LENGTH)),
     ]
     rows = [(title, selectors.movies_with_reasons(recs)) for title, recs in rows if recs]
-    with_predictions(shown, [m for _t, items in rows for m, _r in items])
+    with_predictions(shown, [m for _t, items in rows for m, _r in items], taste)
     return render(request, "re_sys/movie_detail.html", {
         "movie": movie, "mine": mine, "predicted": predicted, "summary": selectors.movie_rating_summary(movie),
         "on_watchlist": MovieMark.WATCHLIST in marked, "is_hidden": MovieMark.HIDDEN in marked,

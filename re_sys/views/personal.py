@@ -33,13 +33,14 @@ def for_you(request):
     """Personal recommendations with reasons; popular ones and an invitation for visitors."""
     viewer = viewer_shown(request)
     own = selectors.viewer_of(request.user)
+    taste = recommending.Taste(viewer) if viewer is not None else None
     if viewer is not None:
-        recs = recommending.viewer_recommendations(viewer=viewer, k=FOR_YOU_LENGTH)
-        rated = viewer.ratings.count()
+        recs = recommending.viewer_recommendations(viewer=viewer, k=FOR_YOU_LENGTH, taste=taste)
+        rated = len(taste.rated)
     else:
         recs, rated = recommending.movie_popular(k=FOR_YOU_LENGTH), 0
     items = selectors.movies_with_reasons(recs)
-    with_predictions(viewer, [m for m, _r in items])
+    with_predictions(viewer, [m for m, _r in items], taste)
     return render(request, "re_sys/for_you.html", {
         "viewer": viewer, "rated": rated, "items": items,
         "min_ratings": recommending.MIN_FOLD_IN_RATINGS,
@@ -127,10 +128,11 @@ def profile(request, user_id: int):
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied(_("This profile is private."))
     own = request.user.is_authenticated and viewer.user_id == request.user.pk
-    recs = selectors.movies_with_reasons(recommending.viewer_recommendations(viewer=viewer, k=8))
-    with_predictions(viewer, [m for m, _r in recs])
+    taste = recommending.Taste(viewer)
+    recs = selectors.movies_with_reasons(recommending.viewer_recommendations(viewer=viewer, k=8, taste=taste))
+    with_predictions(viewer, [m for m, _r in recs], taste)
     return render(request, "re_sys/profile.html", {
-        "viewer": viewer, "own": own, "summary": selectors.viewer_summary(viewer),
+        "viewer": viewer, "own": own, "summary": selectors.viewer_summary(viewer, taste.rated),
         "genres": selectors.viewer_genre_stats(viewer), "top": selectors.viewer_top_rated(viewer=viewer),
         "history": selectors.viewer_history_page(viewer=viewer, page=request.GET.get("page")),
         "recommendations": recs,

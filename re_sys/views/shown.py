@@ -22,12 +22,15 @@ def viewer_shown(request) -> Viewer | None:
     return selectors.viewer_of(request.user)
 
 
-def with_predictions(viewer: Viewer | None, movies) -> None:
-    """Set `movie.predicted` (the model's stars for this viewer, or None) on each movie card."""
+def with_predictions(viewer: Viewer | None, movies, taste=None) -> None:
+    """Set `movie.predicted` (the model's stars for this viewer, or None) on each movie card.
+
+    `taste` is the page's `recommending.Taste` of the viewer, when it has one.
+    """
     from ..services import recommending
 
     movies = list(movies)
-    predicted = recommending.viewer_predictions(viewer=viewer, movie_ids=[m.pk for m in movies]) \
-        if viewer is not None else {}
+    predicted = recommending.viewer_predictions(viewer=viewer, movie_ids=[m.pk for m in movies],
+                                                taste=taste) if viewer is not None else {}
     for movie in movies:
         movie.predicted = predicted.get(movie.pk)

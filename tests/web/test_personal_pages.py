@@ -46,9 +46,12 @@ def test_profile_shows_counts_genres_top_rated_and_paginated_history(client, rat
     page = client.get("/users/1/")
     context = page.context
     assert context["summary"]["count"] == 28
+    assert context["summary"]["mean"] == pytest.approx((5 + 4 + 2 + 25 * 3) / 28)
     assert [r.movie_id for r in context["top"]][:2] == [1, 3]
     genres = {g["name"]: (g["count"], g["liked"]) for g in context["genres"]}
     assert genres == {"Comedy": (2, 2), "Drama": (1, 0)}
+    assert [(g["name"], g["mean"], g["width"]) for g in context["genres"]] == [
+        ("Comedy", 4.5, 100.0), ("Drama", 2.0, 50.0)]    # most liked first; bars relative to the longest
     assert len(context["history"].object_list) == 20
     assert context["history"].object_list[0].movie_id == 124     # newest first
     second = client.get("/users/1/?page=2").context["history"]
