@@ -11,11 +11,12 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Iterable, Mapping, NamedTuple
+from typing import Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
 from .channels.also_liked import also_liked_reason
+from .channels.next_up import next_up_scores, recency_weights
 from .runs import Run, RunError, current_run_path
 
 __all__ = ["Engine", "ModelStore", "Recommendation", "UnknownId", "stars_text"]
@@ -43,6 +44,10 @@ class Recommendation(NamedTuple):
 def stars_text(stars: float) -> str:
     """4.5 -> '★★★★½'."""
     return "★" * int(stars) + ("½" if stars % 1 else "")
+
+
+# With a variety seed, k results are drawn from the best VARIETY_POOL × k.
+VARIETY_POOL = 3
 
 
 def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -172,16 +177,23 @@ class Engine:
                 for i in _top_k(scores, k) if np.isfinite(scores[i])]
 
     def for_user(self, rated: Mapping[int, float], vector: tuple[np.ndarray, float] | None = None,
-                 k: int = 10, exclude: Iterable[int] = (), order: str = "blend") -> list[Recommendation]:
+                 k: int = 10, exclude: Iterable[int] = (), order: str = "blend",
+                 segments: Sequence[str] = (), variety: int | None = None) -> list[Recommendation]:
         """Multi-channel recall, then one ranking; never a rated or excluded movie.
 
         Channels: item-to-item (EASE weights from the viewer's rated movies),
-        the text-CNN (predicted rating from `vector`), and popular. Ranking
-        uses the best-measured signal available: item-to-item when the run
-        has it and the viewer rated something, else the text-CNN, else
-        popularity (blending the text-CNN into item-to-item measured no gain,
-        docs/benchmarks.md). Each result is labelled with the channel that
-        recalled it highest, and that channel's reason.
+        the text-CNN (predicted rating from `vector`), popular within the
+        viewer's demographic `segments` (see `demographic_segments`), and
+        popular. Ranking uses the best-measured signal available:
+        item-to-item when the run has it and the viewer rated something, else
+        the text-CNN, else the demographic, else popularity (blending the
+        text-CNN into item-to-item measured no gain, docs/benchmarks.md).
+        Each result is labelled with the channel that recalled it highest,
+        and that channel's reason.
+
+        `variety`: a seed; when given, the k results are drawn from the best
+        3k, the better ones likelier, so that repeated visits see fresh
+        lists. The same seed gives the same list.
 
         `order` other than "blend" names the one channel that ranks ("text-cnn",
         "item-to-item" or "popular"), as a viewer may choose; when that channel
@@ -197,14 +209,17 @@ class Engine:
                                                   dtype=np.float64)
         if vector is not None:
             channels["text-cnn"] = self.score_all(*vector).astype(np.float64)
+        segments = self.demographic_segments(segments)
+        if segments:
+            channels["demographic"] = run.demographic.scores(segments)
         popularity = run.movie_popularity if run.movie_popularity is not None else -run.movie_bias
         channels["popular"] = np.log1p(np.maximum(np.asarray(popularity, dtype=np.float64), 0))
         for scores in channels.values():
             scores[blocked] = -np.inf
         preference = (order,) if order in channels else ()
-        ranking = next(channels[c] for c in (*preference, "item-to-item", "text-cnn", "popular")
+        ranking = next(channels[c] for c in (*preference, "item-to-item", "text-cnn", "demographic", "popular")
                        if c in channels)
-        chosen = _top_k(ranking, k)
+        chosen = _top_k(ranking, k) if variety is None else _sampled(ranking, k, variety)
         ranks = {name: {int(i): r for r, i in enumerate(_top_k(scores, 5 * k))}
                  for name, scores in channels.items()}
         # Reasons name a movie the viewer liked: "because you rated X ★" would read as a joke.
@@ -219,11 +234,62 @@ class Engine:
             if int(i) not in ranks[channel]:
                 channel = next(iter(channels))
             answer.append(Recommendation(int(run.movie_ids[i]), float(ranking[i]), channel,
-                                         self._reason(channel, int(i), rated, liked_rows, channels)))
+                                         self._reason(channel, int(i), rated, liked_rows, channels, segments)))
+        return answer
+
+    def demographic_segments(self, segments: Sequence[str]) -> list[str]:
+        """Those of `segments` the run's demographic channel knows (none without the channel)."""
+        if self.run.demographic is None:
+            return []
+        known = set(self.run.demographic.keys)
+        return [s for s in segments if s in known]
+
+    def demographic(self, segments: Sequence[str], k: int = 10, exclude: Iterable[int] = ()
+                    ) -> list[Recommendation]:
+        """Popular with people like the viewer; [] when the run has no such channel or no segment is known."""
+        segments = self.demographic_segments(segments)
+        if not segments:
+            return []
+        scores = self.run.demographic.scores(segments)
+        scores[self._mask(exclude)] = -np.inf
+        return [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "demographic",
+                               self.run.demographic.reason(segments, int(i)))
+                for i in _top_k(scores, k) if np.isfinite(scores[i])]
+
+    @property
+    def has_next_up(self) -> bool:
+        return self.run.transitions is not None
+
+    def next_up(self, history: Sequence[int], k: int = 10, exclude: Iterable[int] = ()
+                ) -> list[Recommendation]:
+        """'Next for you': films people go on to watch after the ones this viewer rated last.
+
+        `history` is the viewer's rated movies, oldest first; they are never
+        recommended. [] for an older run without transitions or an empty
+        history.
+        """
+        if not self.has_next_up:
+            return []
+        rows = np.array([self._movie_row[int(m)] for m in history if int(m) in self._movie_row],
+                        dtype=np.int64)
+        if not len(rows):
+            return []
+        scores = next_up_scores(rows, self.run.transitions, self.run.item_weights)
+        scores[rows] = -np.inf
+        scores[self._mask(exclude)] = -np.inf
+        weights = recency_weights(len(rows))
+        answer = []
+        for i in _top_k(scores, k):
+            if not np.isfinite(scores[i]):
+                continue
+            pull = weights * np.asarray(self.run.transitions[rows, i], dtype=np.float64)
+            after = int(self.run.movie_ids[rows[int(np.argmax(pull))] if pull.any() else rows[-1]])
+            answer.append(Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "next-up",
+                                         f"Often watched after {self._title(after)}"))
         return answer
 
     def _reason(self, channel: str, row: int, rated: Mapping[int, float], liked: np.ndarray,
-                channels: dict[str, np.ndarray]) -> str:
+                channels: dict[str, np.ndarray], segments: Sequence[str] = ()) -> str:
         if channel == "item-to-item":
             contributions = np.asarray(self.run.item_weights[liked, row], dtype=np.float64)
             because = int(self.run.movie_ids[liked[int(np.argmax(contributions))]])
@@ -231,6 +297,8 @@ class Engine:
         if channel == "text-cnn":
             value = round(float(np.clip(channels["text-cnn"][row], 0.5, 5.0)) * 2) / 2
             return f"Predicted {stars_text(value)} for you"
+        if channel == "demographic":
+            return self.run.demographic.reason(list(segments), row)
         return "Popular with everyone"
 
     def fold_in(self, ratings: Mapping[int, float],
@@ -254,6 +322,22 @@ class Engine:
         gram = design.T @ design + regularisation * np.eye(dim + 1)
         solution = np.linalg.solve(gram, design.T @ target)
         return solution[:dim].astype(np.float32), float(solution[dim])
+
+
+def _sampled(scores: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """k of the best VARIETY_POOL·k rows, drawn without replacement with odds 1/(rank + 1), best first.
+
+    Gumbel-top-k: adding Gumbel noise to log-odds and keeping the k largest
+    is the same as drawing one at a time in proportion to the odds.
+    """
+    pool = _top_k(scores, VARIETY_POOL * k)
+    pool = pool[np.isfinite(scores[pool])]
+    if len(pool) <= k:
+        return pool
+    noise = np.random.default_rng(seed).gumbel(size=len(pool))
+    keys = -np.log(np.arange(1, len(pool) + 1)) + noise
+    keep = np.sort(np.argsort(-keys, kind="stable")[:k])   # back in ranking order
+    return pool[keep]
 
 
 class ModelStore:

@@ -16,10 +16,13 @@ from pathlib import Path
 import numpy as np
 
 from .channels.also_liked import ALSO_LIKED_ARRAYS
+from .channels.demographic import DemographicPopular
 
 __all__ = ["RUN_FORMAT", "Run", "RunError", "current_run_path", "switch_current"]
 
 RUN_FORMAT = 1  # must match training.RUN_FORMAT; kept here so serving never imports training
+# n_movies² arrays, memory-mapped so worker processes share one copy.
+SHARED_ARRAYS = ("item_weights", "transitions")
 
 
 class RunError(RuntimeError):
@@ -46,6 +49,10 @@ class Run:
     also_liked_rows: np.ndarray | None = None
     also_liked_scores: np.ndarray | None = None
     also_liked_fans: np.ndarray | None = None
+    # Optional ("next for you", channels/next_up.py): n_movies², memory-mapped.
+    transitions: np.ndarray | None = None
+    # Optional (popular within a demographic, channels/demographic.py).
+    demographic: DemographicPopular | None = None
 
     @property
     def run_id(self) -> str:
@@ -84,14 +91,18 @@ class Run:
                 raise RunError(f"{path} is incomplete: {name}.npy is missing.") from exc
             except (ValueError, OSError, EOFError) as exc:
                 raise RunError(f"{path}: {name}.npy is damaged ({exc}).") from exc
-        for name in ("item_weights", "movie_popularity", *ALSO_LIKED_ARRAYS):
+        for name in ("item_weights", "movie_popularity", "transitions", *ALSO_LIKED_ARRAYS):
             file = path / f"{name}.npy"
             if file.exists():
                 try:
-                    arrays[name] = np.load(file, mmap_mode="r" if name == "item_weights" else None,
+                    arrays[name] = np.load(file, mmap_mode="r" if name in SHARED_ARRAYS else None,
                                            allow_pickle=False)
                 except (ValueError, OSError, EOFError) as exc:
                     raise RunError(f"{path}: {name}.npy is damaged ({exc}).") from exc
+        try:
+            arrays["demographic"] = DemographicPopular.load(path)
+        except (ValueError, OSError, EOFError, json.JSONDecodeError) as exc:
+            raise RunError(f"{path}: the demographic channel's files are damaged ({exc}).") from exc
         run = cls(path=path, global_mean=float(metrics.get("global_mean", 0.0)),
                   config=config, metrics=metrics, **arrays)
         run._check_shapes()
@@ -111,6 +122,10 @@ class Run:
             problems.append("bias vectors of the wrong length")
         if self.item_weights is not None and self.item_weights.shape != (n_movies, n_movies):
             problems.append(f"item_weights {self.item_weights.shape} for {n_movies} movies")
+        if self.transitions is not None and self.transitions.shape != (n_movies, n_movies):
+            problems.append(f"transitions {self.transitions.shape} for {n_movies} movies")
+        if self.demographic is not None and self.demographic.n_movies != n_movies:
+            problems.append(f"demographic shares for {self.demographic.n_movies} movies, not {n_movies}")
         if self.movie_popularity is not None and self.movie_popularity.shape != (n_movies,):
             problems.append("movie_popularity of the wrong length")
         also = [a for a in (self.also_liked_rows, self.also_liked_scores, self.also_liked_fans)

@@ -19,8 +19,10 @@ from typing import Callable
 
 import numpy as np
 
+from .channels.demographic import DemographicPopular, segment_keys
+from .channels.next_up import transition_matrix
 from .config import TextCNNConfig, TrainConfig
-from .dataset import DataSet, Split
+from .dataset import AGE_CODES, DataSet, Split
 from .metrics import mae, rmse
 from .runs import RUN_FORMAT, switch_current  # one definition, shared with serving
 
@@ -192,7 +194,21 @@ def item_channel_arrays(dataset: DataSet, regularisation: float = 500.0) -> dict
         weights[np.ix_(rows, rows)] = ease.weights
     also_liked = also_liked_neighbours(dataset.rating_users, dataset.rating_movies, dataset.rating_stars,
                                        dataset.n_users, n)
-    return {"item_weights": weights, "movie_popularity": counts, **also_liked}
+    transitions = transition_matrix(dataset.rating_users, dataset.rating_movies, dataset.rating_timestamps, n)
+    return {"item_weights": weights, "movie_popularity": counts, "transitions": transitions, **also_liked}
+
+
+def demographic_channel(dataset: DataSet) -> DemographicPopular:
+    """Popular within each gender, age group and occupation (and gender with age), from the ratings."""
+    genders = np.array(["", "M", "F"])[dataset.user_gender]
+    ages = np.array([0, *AGE_CODES])[dataset.user_age]
+    occupations = np.array(["", *dataset.occupations], dtype=object)[dataset.user_occupation]
+    per_user: dict[str, np.ndarray] = {}
+    for row in range(dataset.n_users):
+        for key in segment_keys(genders[row] or None, int(ages[row]) or None, occupations[row] or None):
+            per_user.setdefault(key, np.zeros(dataset.n_users, dtype=bool))[row] = True
+    masks = {key: users[dataset.rating_users] for key, users in per_user.items()}
+    return DemographicPopular.fit(dataset.rating_stars, dataset.rating_movies, masks, dataset.n_movies)
 
 
 def export_run(result: TrainResult, dataset: DataSet, runs_dir: Path, *,
@@ -217,6 +233,7 @@ def export_run(result: TrainResult, dataset: DataSet, runs_dir: Path, *,
         if item_channel:
             for name, array in item_channel_arrays(dataset).items():
                 np.save(scratch / f"{name}.npy", array)
+            demographic_channel(dataset).save(scratch)
         _write_json(scratch / "config.json", {
             "format": RUN_FORMAT, "algorithm": "text-cnn", "run_id": run_id,
             "model": result.model_config.to_dict(), "train": result.train_config.to_dict(),

@@ -17,12 +17,13 @@ from django.db.models import F
 
 from ..models import Movie, Rating, Viewer
 from ..recommend.channels.also_liked import also_liked_reason
+from ..recommend.channels.demographic import segment_keys
 from ..recommend.engine import Engine, ModelStore, Recommendation, UnknownId
 from .selectors import with_bayes
 
 __all__ = ["MIN_FOLD_IN_RATINGS", "Recommendation", "Taste", "UnknownId", "engine_current",
            "model_error", "movie_also_liked", "movie_looks_like", "movie_popular", "movie_similar", "rating_predict",
-           "viewer_predictions", "viewer_recommendations"]
+           "viewer_next_up", "viewer_predictions", "viewer_recommendations"]
 
 # Below this many ratings a folded-in vector is mostly noise; popular is better.
 MIN_FOLD_IN_RATINGS = 3
@@ -78,7 +79,14 @@ class Taste:
 
     @cached_property
     def rated(self) -> dict[int, float]:
-        return dict(Rating.objects.filter(viewer=self.viewer).values_list("movie_id", "stars"))
+        """movie id -> stars, in the order they were rated (oldest first)."""
+        return dict(Rating.objects.filter(viewer=self.viewer).order_by("timestamp", "movie_id")
+                    .values_list("movie_id", "stars"))
+
+    @property
+    def segments(self) -> list[str]:
+        """The demographic segments the viewer's own details put them in."""
+        return segment_keys(self.viewer.gender or None, self.viewer.age_group, self.viewer.occupation or None)
 
     @cached_property
     def hidden(self) -> set[int]:
@@ -108,10 +116,13 @@ def _rated_since(viewer_id: int, trained_at: float | None) -> bool:
 
 
 def viewer_recommendations(*, viewer: Viewer, k: int = 10, order: str | None = None,
-                           taste: Taste | None = None) -> list[Recommendation]:
-    """Top-k for one viewer, never a movie they rated or hid; popular when the model cannot help.
+                           taste: Taste | None = None, variety: int | None = None) -> list[Recommendation]:
+    """Top-k for one viewer, never a movie they rated or hid.
 
-    `order` is the recommender that ranks (default: the viewer's own choice).
+    `order` is the recommender that ranks (default: the viewer's own
+    choice); `variety` a seed for a fresh draw among the best (see
+    `Engine.for_user`). A viewer the model cannot place yet gets what is
+    popular with people like them, or with everyone.
     """
     taste = taste or Taste(viewer)
     rated, hidden = taste.rated, taste.hidden
@@ -121,8 +132,19 @@ def viewer_recommendations(*, viewer: Viewer, k: int = 10, order: str | None = N
         return movie_popular(k=k, exclude=set(rated) | hidden)
     vector = taste.vector(engine)
     if vector is None and (engine.run.item_weights is None or not rated):
-        return movie_popular(k=k, exclude=set(rated) | hidden)
-    return engine.for_user(rated, vector=vector, k=k, exclude=hidden, order=order)
+        return engine.demographic(taste.segments, k, exclude=set(rated) | hidden) or \
+            movie_popular(k=k, exclude=set(rated) | hidden)
+    return engine.for_user(rated, vector=vector, k=k, exclude=hidden, order=order,
+                           segments=taste.segments, variety=variety)
+
+
+def viewer_next_up(*, viewer: Viewer, k: int = 10, taste: Taste | None = None) -> list[Recommendation]:
+    """'Next for you': what people watch after the films this viewer rated last; [] when nothing to go on."""
+    engine = engine_current()
+    if engine is None:
+        return []
+    taste = taste or Taste(viewer)
+    return engine.next_up(list(taste.rated), k, exclude=taste.hidden)
 
 
 def viewer_predictions(*, viewer: Viewer | None, movie_ids,

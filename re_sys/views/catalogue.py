@@ -1,4 +1,6 @@
 """Browsing the catalogue: home, a movie, search, genres and years, generated posters."""
+import random
+
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -40,7 +42,9 @@ def home(request):
     for_you = []
     if viewer is not None:
         for_you = selectors.movies_with_reasons(
-            recommending.viewer_recommendations(viewer=viewer, k=ROW_LENGTH, taste=taste))
+            # A fresh draw among the best on each visit, like the hot sample above it.
+            recommending.viewer_recommendations(viewer=viewer, k=ROW_LENGTH, taste=taste,
+                                                variety=random.randrange(2**32)))
     sort = _sort(request)
     page = selectors.movie_page(page=request.GET.get("page"), sort=sort, per_page=HOME_GRID)
     with_predictions(viewer, [*hot, *page.object_list, *(m for m, _r in for_you)], taste)

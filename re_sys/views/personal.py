@@ -18,6 +18,7 @@ from .catalogue import movie_detail
 from .shown import viewer_shown, with_predictions
 
 FOR_YOU_LENGTH = 24
+NEXT_UP_LENGTH = 8
 
 
 def _back(request, fallback):
@@ -40,9 +41,11 @@ def for_you(request):
     else:
         recs, rated = recommending.movie_popular(k=FOR_YOU_LENGTH), 0
     items = selectors.movies_with_reasons(recs)
-    with_predictions(viewer, [m for m, _r in items], taste)
+    next_up = selectors.movies_with_reasons(
+        recommending.viewer_next_up(viewer=viewer, k=NEXT_UP_LENGTH, taste=taste)) if viewer is not None else []
+    with_predictions(viewer, [m for m, _r in (*items, *next_up)], taste)
     return render(request, "re_sys/for_you.html", {
-        "viewer": viewer, "rated": rated, "items": items,
+        "viewer": viewer, "rated": rated, "items": items, "next_up": next_up,
         "min_ratings": recommending.MIN_FOLD_IN_RATINGS,
         "choice_form": RecommenderForm(initial={"recommender": own.recommender})
         if own is not None and own == viewer else None,

@@ -9,6 +9,7 @@ from re_sys.recommend import training
 from re_sys.recommend.config import TextCNNConfig, TrainConfig
 from re_sys.recommend.dataset import DataSet
 from re_sys.recommend.metrics import rmse
+from re_sys.recommend.runs import Run
 from tests.recommend.planted import planted_frames
 
 pytestmark = pytest.mark.slow
@@ -51,7 +52,12 @@ def test_export_writes_a_complete_run_and_switches_current(trained, tmp_path):
     assert {"model.keras", "user_features.npy", "movie_features.npy", "user_bias.npy",
             "movie_bias.npy", "user_ids.npy", "movie_ids.npy", "vocabulary.json",
             "encodings.npz", "config.json", "history.json", "metrics.json", "loss.png",
-            "item_weights.npy", "movie_popularity.npy"} <= names
+            "item_weights.npy", "movie_popularity.npy", "transitions.npy",
+            "demographic_segments.json", "demographic_log_share.npy"} <= names
+    served = Run.load(run)
+    assert served.transitions.shape == (dataset.n_movies, dataset.n_movies)
+    # planted data: every viewer has a gender and an age group, so gender-age segments exist
+    assert any(k.startswith("gender-age:") for k in served.demographic.keys)
     weights = np.load(run / "item_weights.npy")
     assert weights.shape == (dataset.n_movies, dataset.n_movies) and not weights.diagonal().any()
     assert (tmp_path / "current").resolve() == run.resolve()

@@ -17,11 +17,16 @@ and the reason names the segment where the movie stands out most
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["AGE_LABELS", "DemographicPopular", "segment_keys"]
+__all__ = ["AGE_LABELS", "DEMOGRAPHIC_FILES", "DemographicPopular", "segment_keys"]
+
+# What a run holds of this channel (all three or none).
+DEMOGRAPHIC_FILES = ("demographic_segments.json", "demographic_log_share.npy", "demographic_log_share_all.npy")
 
 # MovieLens-1M age codes (the first age of each group) and how people say them.
 AGE_LABELS = {1: "under 18", 18: "aged 18–24", 25: "aged 25–34", 35: "aged 35–44",
@@ -80,6 +85,27 @@ class DemographicPopular:
             counts = np.bincount(movies[liked & segments_of_rating[key]], minlength=n_movies)
             log_share[row] = np.log((counts + smoothing * share_all) / (counts.sum() + smoothing))
         return cls(keys, log_share, np.log(share_all).astype(np.float32))
+
+    def save(self, folder: Path) -> None:
+        (folder / DEMOGRAPHIC_FILES[0]).write_text(json.dumps(self.keys, ensure_ascii=False))
+        np.save(folder / DEMOGRAPHIC_FILES[1], self.log_share)
+        np.save(folder / DEMOGRAPHIC_FILES[2], self.log_share_all)
+
+    @classmethod
+    def load(cls, folder: Path) -> "DemographicPopular | None":
+        """The run's channel, or None when it has none. Raises ValueError/OSError when damaged."""
+        paths = [folder / name for name in DEMOGRAPHIC_FILES]
+        if not any(p.exists() for p in paths):
+            return None
+        keys = json.loads(paths[0].read_text())
+        model = cls(list(keys), np.load(paths[1], allow_pickle=False), np.load(paths[2], allow_pickle=False))
+        if not isinstance(keys, list) or model.log_share.shape != (len(keys), len(model.log_share_all)):
+            raise ValueError("segments and shares do not match")
+        return model
+
+    @property
+    def n_movies(self) -> int:
+        return len(self.log_share_all)
 
     def segments(self, gender=None, age_group=None, occupation=None) -> list[str]:
         """The viewer's segments this model knows, most specific first."""
