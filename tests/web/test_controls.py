@@ -121,3 +121,38 @@ def test_movie_page_shows_the_rating_summary_and_distribution(client, catalogue)
     assert bars == {1.0: 0, 2.0: 0, 2.5: 1, 3.0: 0, 4.0: 1, 5.0: 2}
     assert "How it was rated" in client.get("/movies/3/").content.decode()
     assert "Nobody has rated it yet" in client.get("/movies/4/").content.decode()
+
+
+def _add_channels(settings):
+    """Give the served run a 'next' list (film 8 follows film 5) and women's favourite (film 9)."""
+    import numpy as np
+
+    from re_sys.recommend.channels.demographic import DemographicPopular
+    from re_sys.services import recommending
+
+    folder = settings.RE_SYS_MODEL_DIR / "runs" / "r1"
+    transitions = np.zeros((10, 10), np.float32)
+    transitions[4, 7] = 1.0
+    np.save(folder / "transitions.npy", transitions)
+    DemographicPopular.fit(np.full(3, 5.0), np.array([8, 8, 0]), {"gender:F": np.array([True, True, False])},
+                           10).save(folder)
+    recommending._store.cache_clear()
+
+
+def test_for_you_shows_what_comes_next_after_the_latest_ratings(client, member, settings):
+    _add_channels(settings)
+    page = client.get("/for-you/")
+    next_up = [(m.pk, r.reason) for m, r in page.context["next_up"]]
+    assert next_up[0] == (8, "Often watched after Film 5")
+    assert not {1, 2, 3, 5} & {m for m, _ in next_up}
+    assert "Next for you" in page.content.decode()
+
+
+def test_a_new_member_with_details_but_no_ratings_gets_their_demographic(client, served, settings):
+    _add_channels(settings)
+    user = get_user_model().objects.create_user("bea", password="pw-pw-pw-123")
+    client.force_login(user)
+    Viewer.objects.create(id=50, user=user, gender="F", age_group=25)
+    items = client.get("/for-you/").context["items"]
+    assert (items[0][0].pk, items[0][1].reason) == (9, "Popular with women")
+    assert client.get("/for-you/").context["next_up"] == []

@@ -1,0 +1,205 @@
+"""The rankers `evaluate` compares, each fitted on training ratings into `recommend(user_id, k)`.
+
+Every one ranks all movies a viewer did not train on (never a sampled set)
+and answers `[(movie_id, score)]`, best first. "for-you" is the serving
+engine itself (`Engine.for_user` over a run built from the training
+ratings), so its figures are what the site shows, not a re-implementation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .algorithms import EASE, Interactions, Popularity
+from .algorithms.base import top_k
+
+__all__ = ["RANKERS", "RankerInputs", "Recommend"]
+
+Recommend = Callable[[int, int], list]
+
+
+@dataclass
+class RankerInputs:
+    """What a ranker may learn from: the training ratings, and the catalogue and viewers."""
+
+    train: Interactions
+    movies: pd.DataFrame
+    users: pd.DataFrame
+    seed: int = 0
+
+
+def _history(train: Interactions) -> dict[int, np.ndarray]:
+    """Each viewer's training movies, oldest first (ties by movie id)."""
+    order = np.lexsort((train.movie_ids, train.timestamps, train.user_ids))
+    users, movies = train.user_ids[order], train.movie_ids[order]
+    starts = np.flatnonzero(np.r_[True, users[1:] != users[:-1]])
+    return {int(users[s]): movies[s:e] for s, e in zip(starts, np.r_[starts[1:], len(users)])}
+
+
+def random_ranker(inputs: RankerInputs) -> Recommend:
+    """The floor every method must clear: a seeded shuffle of the unseen movies."""
+    movie_ids = np.unique(inputs.train.movie_ids)
+    seen = _history(inputs.train)
+
+    def recommend(user, k):
+        if user not in seen:
+            raise KeyError(user)
+        rng = np.random.default_rng([inputs.seed, int(user)])
+        scores = rng.random(len(movie_ids))
+        scores[np.searchsorted(movie_ids, seen[user])] = -np.inf
+        return [(int(movie_ids[i]), float(scores[i])) for i in top_k(scores, k)]
+    return recommend
+
+
+def popularity_ranker(inputs: RankerInputs) -> Recommend:
+    return Popularity().fit(inputs.train).recommend
+
+
+def ease_ranker(inputs: RankerInputs) -> Recommend:
+    return EASE().fit(inputs.train).recommend
+
+
+def als_ranker(inputs: RankerInputs) -> Recommend:
+    """implicit's ALS (Hu, Koren, Volinsky 2008) on the binary "rated it" matrix."""
+    import scipy.sparse as sp
+    from implicit.als import AlternatingLeastSquares
+
+    train = inputs.train
+    users, movies = np.unique(train.user_ids), np.unique(train.movie_ids)
+    rows, cols = np.searchsorted(users, train.user_ids), np.searchsorted(movies, train.movie_ids)
+    matrix = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(users), len(movies)))
+    model = AlternatingLeastSquares(factors=64, regularization=0.05, iterations=15,
+                                    random_state=inputs.seed)
+    model.fit(matrix * 20.0, show_progress=False)  # confidence 1 + α·r with α = 20
+
+    def recommend(user, k):
+        row = int(np.searchsorted(users, user))
+        if row >= len(users) or users[row] != user:
+            raise KeyError(user)
+        ids, scores = model.recommend(row, matrix[row], N=k, filter_already_liked_items=True)
+        return [(int(movies[i]), float(s)) for i, s in zip(ids, scores)]
+    return recommend
+
+
+def _engine(inputs: RankerInputs, *, with_text_cnn: bool):
+    """An Engine over a run built from the training ratings, as `manage.py train` would write it."""
+    from .channels.demographic import DemographicPopular  # noqa: F401  (the run's type)
+    from .dataset import DataSet
+    from .engine import Engine
+    from .runs import Run
+    from .training import demographic_channel, item_channel_arrays
+
+    train = inputs.train
+    frame = pd.DataFrame({"user_id": train.user_ids, "movie_id": train.movie_ids,
+                          "stars": train.stars, "timestamp": train.timestamps})
+    dataset = DataSet.from_frames(frame, inputs.movies, inputs.users)
+    dim, mean = 1, float(train.stars.mean())
+    features = {"user_features": np.zeros((dataset.n_users, dim), np.float32),
+                "movie_features": np.zeros((dataset.n_movies, dim), np.float32),
+                "user_bias": np.zeros(dataset.n_users, np.float32),
+                "movie_bias": np.zeros(dataset.n_movies, np.float32)}
+    if with_text_cnn:
+        from . import training
+        from .config import TrainConfig
+
+        result = training.fit(dataset, train_config=TrainConfig(seed=inputs.seed))
+        towers = result.towers
+        features = {
+            "user_features": training.predict_inputs(towers.user, dataset.user_inputs()),
+            "movie_features": training.predict_inputs(towers.movie, dataset.movie_inputs()),
+            "user_bias": towers.rating.get_layer("user_bias").get_weights()[0][:, 0],
+            "movie_bias": towers.rating.get_layer("movie_bias").get_weights()[0][:, 0]}
+        mean = float(result.metrics["global_mean"])
+    run = Run(path=None, user_ids=dataset.user_ids, movie_ids=dataset.movie_ids, global_mean=mean,
+              demographic=demographic_channel(dataset), **features, **item_channel_arrays(dataset))
+    return Engine(run), dataset
+
+
+def for_you_ranker(inputs: RankerInputs, *, with_text_cnn: bool = True) -> Recommend:
+    """The site's "for you" list: `Engine.for_user` with the viewer's ratings and demographics."""
+    from .channels.demographic import segment_keys
+
+    engine, dataset = _engine(inputs, with_text_cnn=with_text_cnn)
+    rated: dict[int, dict[int, float]] = {}
+    for user, movie, stars in zip(inputs.train.user_ids.tolist(), inputs.train.movie_ids.tolist(),
+                                  inputs.train.stars.tolist()):
+        rated.setdefault(user, {})[movie] = stars
+    users = inputs.users.set_index("user_id")
+
+    def recommend(user, k):
+        if user not in rated:
+            raise KeyError(user)
+        row = users.loc[user]
+        segments = segment_keys(row.get("gender") or None, _age(row.get("age_group")),
+                                row.get("occupation") or None)
+        vector = engine.user_vector(user) if with_text_cnn else None
+        return [(r.movie_id, r.score) for r in engine.for_user(rated[user], vector=vector, k=k,
+                                                                segments=segments)]
+    return recommend
+
+
+def next_up_ranker(inputs: RankerInputs) -> Recommend:
+    """The site's "next for you" row: `Engine.next_up` from each viewer's history in time order."""
+    engine, _dataset = _engine(inputs, with_text_cnn=False)
+    history = _history(inputs.train)
+
+    def recommend(user, k):
+        if user not in history:
+            raise KeyError(user)
+        return [(r.movie_id, r.score) for r in engine.next_up(history[user].tolist(), k)]
+    return recommend
+
+
+def _age(value) -> int | None:
+    try:
+        return int(value) if value == value and value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+# name -> (what it is, builder). Order: the floor, the baselines, then ours.
+RANKERS: dict[str, tuple[str, Callable[[RankerInputs], Recommend]]] = {
+    "random": ("a seeded shuffle", random_ranker),
+    "popularity": ("most rated first", popularity_ranker),
+    "als": ("implicit ALS, 64 factors", als_ranker),
+    "ease": ("EASE, λ = 500", ease_ranker),
+    "for-you": ("the site's for-you blend (Engine.for_user)", for_you_ranker),
+    "next-up": ("the site's next-for-you channel (Engine.next_up)", next_up_ranker),
+}
+
+
+# ---------------------------------------------------------------- new viewers (no history)
+
+def _segments_by_user(users: pd.DataFrame) -> dict[int, list[str]]:
+    from .channels.demographic import segment_keys
+
+    return {int(row.user_id): segment_keys(row.gender or None, _age(row.age_group), row.occupation or None)
+            for row in users.fillna({"gender": "", "occupation": ""}).itertuples()}
+
+
+def new_viewer_popular(inputs: RankerInputs) -> Recommend:
+    """Most rated first, the same list for everyone."""
+    movie_ids, counts = np.unique(inputs.train.movie_ids, return_counts=True)
+    best = top_k(counts.astype(np.float64), len(counts))
+    return lambda user, k: [(int(movie_ids[i]), float(counts[i])) for i in best[:k]]
+
+
+def new_viewer_demographic(inputs: RankerInputs) -> Recommend:
+    """The demographic channel: popular with the viewer's gender, age group and occupation."""
+    engine, _dataset = _engine(inputs, with_text_cnn=False)
+    segments = _segments_by_user(inputs.users)
+    fallback = new_viewer_popular(inputs)
+
+    def recommend(user, k):
+        answer = engine.demographic(segments.get(int(user), []), k)
+        return [(r.movie_id, r.score) for r in answer] if answer else fallback(user, k)
+    return recommend
+
+
+NEW_VIEWER_RANKERS: dict[str, tuple[str, Callable[[RankerInputs], Recommend]]] = {
+    "popularity": ("most rated first", new_viewer_popular),
+    "demographic": ("popular with the viewer's demographic (Engine.demographic)", new_viewer_demographic),
+}

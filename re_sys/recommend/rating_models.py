@@ -1,0 +1,66 @@
+"""Rating models `evaluate` compares on held-out ratings: fitted into `predict(user_ids, movie_ids)`."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .rankers import RankerInputs
+
+__all__ = ["RATING_MODELS", "Predict"]
+
+Predict = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def global_mean(inputs: RankerInputs) -> Predict:
+    mean = float(inputs.train.stars.mean())
+    return lambda users, movies: np.full(len(users), mean)
+
+
+def biases(inputs: RankerInputs, regularisation: float = 10.0, sweeps: int = 10) -> Predict:
+    """mean + b_user + b_movie, ridge-regularised, fitted by alternating exact updates."""
+    train = inputs.train
+    users, u = np.unique(train.user_ids, return_inverse=True)
+    movies, m = np.unique(train.movie_ids, return_inverse=True)
+    mean = float(train.stars.mean())
+    b_u, b_m = np.zeros(len(users)), np.zeros(len(movies))
+    n_u, n_m = np.bincount(u), np.bincount(m)
+    for _ in range(sweeps):
+        b_m = np.bincount(m, train.stars - mean - b_u[u], len(movies)) / (n_m + regularisation)
+        b_u = np.bincount(u, train.stars - mean - b_m[m], len(users)) / (n_u + regularisation)
+
+    def predict(user_ids, movie_ids):
+        ui, mi = np.searchsorted(users, user_ids), np.searchsorted(movies, movie_ids)
+        ui_ok = (ui < len(users)) & (users[np.minimum(ui, len(users) - 1)] == user_ids)
+        mi_ok = (mi < len(movies)) & (movies[np.minimum(mi, len(movies) - 1)] == movie_ids)
+        return mean + np.where(ui_ok, b_u[np.minimum(ui, len(users) - 1)], 0.0) + \
+            np.where(mi_ok, b_m[np.minimum(mi, len(movies) - 1)], 0.0)
+    return predict
+
+
+def text_cnn(inputs: RankerInputs) -> Predict:
+    """The project's model, trained with its defaults (TensorFlow; the evaluating process only)."""
+    import pandas as pd
+
+    from . import training
+    from .config import TrainConfig
+    from .dataset import DataSet
+
+    train = inputs.train
+    frame = pd.DataFrame({"user_id": train.user_ids, "movie_id": train.movie_ids,
+                          "stars": train.stars, "timestamp": train.timestamps})
+    dataset = DataSet.from_frames(frame, inputs.movies, inputs.users)
+    model = training.fit(dataset, train_config=TrainConfig(seed=inputs.seed)).towers.rating
+
+    def predict(user_ids, movie_ids):
+        features = dataset.user_inputs(np.array([dataset.user_index(int(x)) for x in user_ids]))
+        features.update(dataset.movie_inputs(np.array([dataset.movie_index(int(x)) for x in movie_ids])))
+        return training.predict_inputs(model, features)
+    return predict
+
+
+RATING_MODELS: dict[str, tuple[str, Callable[[RankerInputs], Predict]]] = {
+    "global-mean": ("the mean of the training ratings", global_mean),
+    "biases": ("mean + viewer bias + movie bias (ridge)", biases),
+    "text-cnn": ("the text-CNN two-tower model", text_cnn),
+}
