@@ -145,6 +145,9 @@ CACHES = {"default": {
     "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
     "LOCATION": os.environ.get("RE_SYS_CACHE_DIR", str(DATA_DIR / "cache")),
 } if PRODUCTION else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Per-process memory for API answers that depend only on the served run (re_sys/api.py).
+CACHES["answers"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                     "LOCATION": "answers", "OPTIONS": {"MAX_ENTRIES": 20000}}
 
 CSRF_FAILURE_VIEW = "re_sys.api.csrf_failure"
 

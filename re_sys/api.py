@@ -4,9 +4,11 @@ Errors always have one shape: {"error": {"code": ..., "message": ...}}.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 
-from django.http import JsonResponse
+from django.core.cache import caches
+from django.http import HttpResponse, JsonResponse
 
 from .models import Movie, Viewer
 from .services import recommending
@@ -14,6 +16,10 @@ from .services.ratings import InvalidStars, rating_delete, rating_set, viewer_fo
 
 MAX_K = 100
 MAX_BODY = 4096
+# Popular lists follow the ratings; a minute's delay is invisible in a "hot" list.
+POPULAR_SECONDS = 60
+# Answers that are the same for every caller and change only with the served run.
+SHARED_SECONDS = 3600
 
 
 class ApiError(Exception):
@@ -87,6 +93,25 @@ def _answer(recs, **extra) -> JsonResponse:
                          "fallback": engine is None, "results": _results(recs)})
 
 
+def _shared(key: str, seconds: int, build) -> HttpResponse:
+    """The same answer for everyone: built once per worker and kept, keyed by the served run.
+
+    Kept in the per-process "answers" cache (memory), so a model switch or
+    the timeout makes it fresh; error answers are never kept.
+    """
+    engine = recommending.engine_current()
+    key = hashlib.sha256(f"{engine.run.run_id if engine else 'none'}:{key}".encode()).hexdigest()
+    store = caches["answers"]
+    content = store.get(key)
+    if content is None:
+        response = build()
+        if response.status_code != 200:
+            return response
+        content = response.content
+        store.set(key, content, seconds)
+    return HttpResponse(content, content_type="application/json")
+
+
 @api_view("GET")
 def user_recommendations(request, user_id: int):
     k = _k(request)
@@ -97,6 +122,10 @@ def user_recommendations(request, user_id: int):
 @api_view("GET")
 def movie_similar(request, movie_id: int):
     k = _k(request)
+    return _shared(f"similar:{movie_id}:{k}", SHARED_SECONDS, lambda: _movie_similar(movie_id, k))
+
+
+def _movie_similar(movie_id: int, k: int) -> JsonResponse:
     _movie_or_404(movie_id)
     if recommending.engine_current() is None:
         raise ApiError(503, "no_model", recommending.model_error() or "No model is served.")
@@ -111,10 +140,14 @@ def movie_similar(request, movie_id: int):
 @api_view("GET")
 def movie_also_liked(request, movie_id: int):
     k = _k(request)
+    if not request.GET.get("user"):
+        return _shared(f"also-liked:{movie_id}:{k}", SHARED_SECONDS, lambda: _movie_also_liked(movie_id, k))
+    viewer = _viewer_or_404(request.GET["user"])
+    return _movie_also_liked(movie_id, k, exclude=set(viewer.ratings.values_list("movie_id", flat=True)))
+
+
+def _movie_also_liked(movie_id: int, k: int, exclude: set[int] = frozenset()) -> JsonResponse:
     _movie_or_404(movie_id)
-    exclude = set()
-    if request.GET.get("user"):
-        exclude = set(_viewer_or_404(request.GET["user"]).ratings.values_list("movie_id", flat=True))
     return _answer(recommending.movie_also_liked(movie_id=movie_id, k=k, exclude=exclude),
                    movie_id=movie_id)
 
@@ -123,7 +156,8 @@ def movie_also_liked(request, movie_id: int):
 def movies_popular(request):
     k = _k(request)
     genre = request.GET.get("genre") or None
-    return _answer(recommending.movie_popular(k=k, genre=genre), genre=genre)
+    return _shared(f"popular:{genre}:{k}", POPULAR_SECONDS,
+                   lambda: _answer(recommending.movie_popular(k=k, genre=genre), genre=genre))
 
 
 @api_view("GET")

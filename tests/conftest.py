@@ -20,9 +20,11 @@ def _isolated_paths(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Cached aggregates and sign-in counts never leak from one test into the next."""
-    from django.core.cache import cache
+    """Cached aggregates, API answers and sign-in counts never leak from one test into the next."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()

@@ -170,3 +170,22 @@ def test_also_liked_from_the_run_agrees_with_the_sql_fallback(client, catalogue,
     assert recommending.engine_current().has_also_liked
     assert [(r.movie_id, r.reason) for r in served] == [(r.movie_id, r.reason) for r in sql]
     np.testing.assert_allclose([r.score for r in served], [r.score for r in sql], rtol=1e-5)
+
+
+def test_answers_shared_by_everyone_are_kept_per_run(client, served, settings, django_assert_num_queries):
+    first = client.get("/api/movies/1/similar?k=3")
+    with django_assert_num_queries(0):
+        again = client.get("/api/movies/1/similar?k=3")
+    assert again.content == first.content and again["Content-Type"] == "application/json"
+    assert client.get("/api/movies/1/similar?k=2").json()["results"] != first.json()["results"]
+    # a newly served run is answered afresh, not from what the old run said
+    switch_current(settings.RE_SYS_MODEL_DIR, two_kinds_run(settings.RE_SYS_MODEL_DIR / "runs" / "r2", seed=5))
+    assert client.get("/api/movies/1/similar?k=3").json()["model"] == "r2"
+    # errors are never kept: the movie appears, the next call finds it
+    _error(client.get("/api/movies/77/also-liked?k=3"), 404, "movie_not_found")
+    Movie.objects.create(id=77, title="Late arrival")
+    assert client.get("/api/movies/77/also-liked?k=3").status_code == 200
+    # a viewer's own exclusions are never served from the shared answer
+    assert 3 in [r["movie_id"] for r in client.get("/api/movies/1/also-liked?k=5").json()["results"]]
+    mine = client.get("/api/movies/1/also-liked?k=5&user=2").json()["results"]
+    assert 3 not in [r["movie_id"] for r in mine]
