@@ -82,7 +82,14 @@ def _viewer_or_404(user_id) -> Viewer:
 
 
 def _results(recs) -> list[dict]:
-    titles = dict(Movie.objects.filter(pk__in=[r.movie_id for r in recs]).values_list("id", "title"))
+    # The served engine already holds every title it knew at load; the database
+    # is asked only for movies imported since.
+    engine = recommending.engine_current()
+    known = engine.titles if engine is not None else {}
+    titles = {r.movie_id: known[r.movie_id] for r in recs if r.movie_id in known}
+    missing = [r.movie_id for r in recs if r.movie_id not in titles]
+    if missing:
+        titles.update(Movie.objects.filter(pk__in=missing).values_list("id", "title"))
     return [{"movie_id": r.movie_id, "title": titles.get(r.movie_id, ""), "score": round(r.score, 4),
              "channel": r.channel, "reason": r.reason} for r in recs]
 

@@ -67,6 +67,10 @@ class Engine:
         self.titles = titles or {}
         self._movie_row = {int(m): i for i, m in enumerate(run.movie_ids)}
         self._user_row = {int(u): i for i, u in enumerate(run.user_ids)}
+        # Plain views of the memory-mapped matrices: np.memmap's own indexing
+        # adds Python overhead to every row lookup of every request.
+        self._item_weights = None if run.item_weights is None else np.asarray(run.item_weights)
+        self._transitions = None if run.transitions is None else np.asarray(run.transitions)
         norms = np.linalg.norm(run.movie_features, axis=1, keepdims=True)
         self._unit_movies = run.movie_features / np.maximum(norms, 1e-12)
 
@@ -205,7 +209,7 @@ class Engine:
         blocked = np.r_[rated_rows, self._mask(exclude)].astype(np.int64)
         channels: dict[str, np.ndarray] = {}
         if run.item_weights is not None and len(rated_rows):
-            channels["item-to-item"] = np.asarray(run.item_weights[rated_rows].sum(axis=0),
+            channels["item-to-item"] = np.asarray(self._item_weights[rated_rows].sum(axis=0),
                                                   dtype=np.float64)
         if vector is not None:
             channels["text-cnn"] = self.score_all(*vector).astype(np.float64)
@@ -274,7 +278,7 @@ class Engine:
                         dtype=np.int64)
         if not len(rows):
             return []
-        scores = next_up_scores(rows, self.run.transitions, self.run.item_weights)
+        scores = next_up_scores(rows, self._transitions, self._item_weights)
         scores[rows] = -np.inf
         scores[self._mask(exclude)] = -np.inf
         weights = recency_weights(len(rows))
@@ -282,7 +286,7 @@ class Engine:
         for i in _top_k(scores, k):
             if not np.isfinite(scores[i]):
                 continue
-            pull = weights * np.asarray(self.run.transitions[rows, i], dtype=np.float64)
+            pull = weights * np.asarray(self._transitions[rows, i], dtype=np.float64)
             after = int(self.run.movie_ids[rows[int(np.argmax(pull))] if pull.any() else rows[-1]])
             answer.append(Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "next-up",
                                          f"Often watched after {self._title(after)}"))
@@ -291,7 +295,7 @@ class Engine:
     def _reason(self, channel: str, row: int, rated: Mapping[int, float], liked: np.ndarray,
                 channels: dict[str, np.ndarray], segments: Sequence[str] = ()) -> str:
         if channel == "item-to-item":
-            contributions = np.asarray(self.run.item_weights[liked, row], dtype=np.float64)
+            contributions = np.asarray(self._item_weights[liked, row], dtype=np.float64)
             because = int(self.run.movie_ids[liked[int(np.argmax(contributions))]])
             return f"Because you rated {self._title(because)} {stars_text(rated[because])}"
         if channel == "text-cnn":

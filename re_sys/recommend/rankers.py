@@ -71,9 +71,13 @@ def als_ranker(inputs: RankerInputs) -> Recommend:
     users, movies = np.unique(train.user_ids), np.unique(train.movie_ids)
     rows, cols = np.searchsorted(users, train.user_ids), np.searchsorted(movies, train.movie_ids)
     matrix = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(users), len(movies)))
-    model = AlternatingLeastSquares(factors=64, regularization=0.05, iterations=15,
-                                    random_state=inputs.seed)
-    model.fit(matrix * 20.0, show_progress=False)  # confidence 1 + α·r with α = 20
+    from threadpoolctl import threadpool_limits
+
+    # implicit runs its own threads; BLAS threads inside them only contend (its own advice).
+    with threadpool_limits(1, "blas"):
+        model = AlternatingLeastSquares(factors=64, regularization=0.05, iterations=15,
+                                        random_state=inputs.seed)
+        model.fit(matrix * 20.0, show_progress=False)  # confidence 1 + α·r with α = 20
 
     def recommend(user, k):
         row = int(np.searchsorted(users, user))

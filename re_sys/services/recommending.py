@@ -78,10 +78,18 @@ class Taste:
         self._vectors = {}
 
     @cached_property
+    def _ratings(self) -> list[tuple[int, float, int]]:
+        return list(Rating.objects.filter(viewer=self.viewer).order_by("timestamp", "movie_id")
+                    .values_list("movie_id", "stars", "timestamp"))
+
+    @cached_property
     def rated(self) -> dict[int, float]:
         """movie id -> stars, in the order they were rated (oldest first)."""
-        return dict(Rating.objects.filter(viewer=self.viewer).order_by("timestamp", "movie_id")
-                    .values_list("movie_id", "stars"))
+        return {movie: stars for movie, stars, _when in self._ratings}
+
+    def rated_since(self, moment: float | None) -> bool:
+        """Whether the viewer rated anything after `moment` (seconds since 1970)."""
+        return moment is not None and bool(self._ratings) and self._ratings[-1][2] > int(moment)
 
     @property
     def segments(self) -> list[str]:
@@ -103,16 +111,11 @@ class Taste:
 
     def _vector(self, engine: Engine):
         viewer_id = self.viewer.pk
-        if engine.knows_user(viewer_id) and not _rated_since(viewer_id, engine.run.trained_at):
+        if engine.knows_user(viewer_id) and not self.rated_since(engine.run.trained_at):
             return engine.user_vector(viewer_id)
         if len(self.rated) >= MIN_FOLD_IN_RATINGS:
             return engine.fold_in(self.rated)
         return engine.user_vector(viewer_id) if engine.knows_user(viewer_id) else None
-
-
-def _rated_since(viewer_id: int, trained_at: float | None) -> bool:
-    return trained_at is not None and Rating.objects.filter(
-        viewer_id=viewer_id, timestamp__gt=int(trained_at)).exists()
 
 
 def viewer_recommendations(*, viewer: Viewer, k: int = 10, order: str | None = None,
