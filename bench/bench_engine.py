@@ -3,7 +3,8 @@
     python bench/bench_engine.py [--repeat 2000]
 
 Random matrices of ML-1M's shape (latency does not depend on the values), with
-the item-to-item channel (3,883² weights, memory-mapped as served). The
+the item-to-item and next-up channels (3,883² weights each, memory-mapped as
+served) and a demographic channel of ML-1M's 30 segments. The
 baseline in the same run is the bare matrix-vector product every query needs
 (movies x 200 times a 200-vector); the ratio shows the engine's own overhead.
 """
@@ -20,6 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from re_sys.recommend.channels.demographic import DemographicPopular  # noqa: E402
 from re_sys.recommend.engine import Engine  # noqa: E402
 from re_sys.recommend.runs import Run  # noqa: E402
 from tests.recommend.fake_run import with_item_channel, write_run  # noqa: E402
@@ -44,7 +46,15 @@ def main() -> None:
                         movie_features=rng.normal(size=(n_movies, dim)) * 0.1)
         weights = rng.normal(size=(n_movies, n_movies)).astype(np.float32) * 0.01
         with_item_channel(run, weights, rng.integers(1, 3000, n_movies))
+        np.save(run / "transitions.npy", np.abs(rng.normal(size=(n_movies, n_movies))).astype(np.float32) * 0.01)
+        segments = [f"gender:{g}" for g in "FM"] + [f"age:{a}" for a in (1, 18, 25, 35, 45, 50, 56)] + \
+            [f"gender-age:{g}:{a}" for g in "FM" for a in (1, 18, 25, 35, 45, 50, 56)] + \
+            [f"occupation:job{j}" for j in range(21)]
+        DemographicPopular(segments, np.log(rng.random((len(segments), n_movies)).astype(np.float32) + 1e-3),
+                           np.log(rng.random(n_movies).astype(np.float32) + 1e-3),
+                           np.log1p(rng.integers(1, 3000, n_movies)).astype(np.float32)).save(run)
         engine = Engine(Run.load(run))
+        mine = ["gender-age:F:25", "occupation:job3"]
         rated = {int(m): 4.0 for m in rng.choice(np.arange(1, n_movies + 1), 165, replace=False)}
         vector = engine.user_vector(7)
         movies, user = engine.run.movie_features, engine.run.user_features[7]
@@ -53,7 +63,12 @@ def main() -> None:
             ("similar(movie, 10)", lambda: engine.similar(100, 10)),
             ("predict(viewer, movie)", lambda: engine.predict(7, 100)),
             ("for_vector (text-CNN channel), 10", lambda: engine.for_vector(*vector, k=10)),
-            ("for_user, 165 rated, all channels, 10", lambda: engine.for_user(rated, vector, k=10)),
+            ("for_user, 165 rated, all channels, 10", lambda: engine.for_user(rated, vector, k=10,
+                                                                               segments=mine)),
+            ("for_user with a variety seed", lambda: engine.for_user(rated, vector, k=10, segments=mine,
+                                                                     variety=3)),
+            ("next_up from 165 rated, 10", lambda: engine.next_up(list(rated), 10)),
+            ("demographic(gender-age, occupation), 10", lambda: engine.demographic(mine, 10)),
             ("fold_in from 20 ratings", lambda: engine.fold_in(dict(list(rated.items())[:20]))),
         ]
         results = [(name, per_call_ms(fn, args.repeat)) for name, fn in rows]

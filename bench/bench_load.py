@@ -1,7 +1,7 @@
 """Load on the production server: gunicorn (2 workers) on loopback, driven by wrk.
 
     python bench/bench_load.py [--dataset data/ml-100k] [--seconds 60] [--connections 50]
-                               [--workdir /tmp/re-sys-load] [--skip-training-run]
+                               [--few-connections 8] [--workdir /tmp/re-sys-load] [--skip-training-run]
 
 Sets up a throwaway site in --workdir (SQLite file, model folder, collected
 static files) with DJANGO_ENV=production, imports the dataset and trains a
@@ -9,7 +9,10 @@ model if that folder has none, then runs three loads of --seconds each:
 
 1. pages and API mixed (home, movie pages, search, for-you, API queries);
 2. the JSON API alone (recommendations, similar, also-liked, popular, prediction);
-3. the mixed load again while `manage.py train` runs in the background.
+3. the API alone with --few-connections clients: with 50 clients open at once
+   latency is mostly queueing (50 / throughput), so this shows the latency of
+   a request that does not wait behind 49 others;
+4. the mixed load again while `manage.py train` runs in the background.
 
 Prints a Markdown table: requests/s, p50/p95/p99/max latency, errors, and the
 workers' resident memory. Needs `wrk` (apt-get install wrk).
@@ -118,6 +121,8 @@ def main() -> None:
     parser.add_argument("--dataset", type=Path, default=ROOT / "data" / "ml-100k")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--few-connections", type=int, default=8,
+                        help="The API again with this many clients: latency without a queue.")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "re-sys-load")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--skip-training-run", action="store_true")
@@ -140,17 +145,19 @@ def main() -> None:
                 time.sleep(0.3)
         # Each worker loads the model on its first request: warm both before measuring.
         wrk(url, paths(args.workdir, False, seed=99), 5, 8)
-        loads = [("pages + API", False, False), ("API only", True, False)]
+        few = args.few_connections
+        loads = [("pages + API", False, False, args.connections), ("API only", True, False, args.connections),
+                 (f"API only, {few} connections", True, False, few)]
         if not args.skip_training_run:
-            loads.append(("pages + API while `train` runs", False, True))
-        for label, api_only, training in loads:
+            loads.append(("pages + API while `train` runs", False, True, args.connections))
+        for label, api_only, training, connections in loads:
             trainer = None
             if training:
                 trainer = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "train", "--epochs", "50"],
                                            cwd=ROOT, env=env | {"RE_SYS_MODEL_DIR": str(args.workdir / "model-bg")},
                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 time.sleep(8)  # past TensorFlow's start-up, into the epochs
-            result = wrk(url, paths(args.workdir, api_only), args.seconds, args.connections)
+            result = wrk(url, paths(args.workdir, api_only), args.seconds, connections)
             if trainer is not None:
                 result["train_still_running"] = trainer.poll() is None
                 trainer.send_signal(signal.SIGTERM)

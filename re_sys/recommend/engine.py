@@ -358,15 +358,28 @@ class ModelStore:
         self._engine: Engine | None = None
         self._loaded_from: tuple[str, float] | None = None
         self.error: str | None = None
+        self._link = os.path.join(self.model_dir, "current")
 
     def _marker(self) -> tuple[str, float] | None:
-        path = current_run_path(self.model_dir)
-        if path is None:
-            return None
+        """What `current` points at and that folder's mtime: checked on every query, so two syscalls.
+
+        `current` is a symlink (see `switch_current`); only where it is
+        something else is the slower full resolution used.
+        """
+        link = self._link
         try:
-            return str(path), os.stat(path).st_mtime
+            target = os.readlink(link)
+        except FileNotFoundError:
+            return None
         except OSError:
-            return str(path), -1.0
+            path = current_run_path(self.model_dir)
+            if path is None:
+                return None
+            target = str(path)
+        try:
+            return target, os.stat(link).st_mtime
+        except OSError:
+            return target, -1.0
 
     def get(self) -> Engine | None:
         """The current engine, or None (then `error` says why)."""
@@ -380,16 +393,17 @@ class ModelStore:
                 self._engine, self._loaded_from = None, None
                 self.error = "No model has been trained yet: run `python manage.py train`."
                 return None
+            run_path = str(Path(self._link).resolve())
             try:
-                run = Run.load(Path(marker[0]))
+                run = Run.load(Path(run_path))
                 titles = self._titles_loader() if self._titles_loader else None
                 self._engine, self.error = Engine(run, titles), None
             except RunError as exc:
                 # Logged once per change of model/current, not on every request.
                 logger.error("model %s cannot be served, popular movies stand in: %s",
-                             marker[0], exc, extra={"run": marker[0]})
+                             run_path, exc, extra={"run": run_path})
                 self._engine, self.error = None, str(exc)
             else:
-                logger.info("serving model %s", marker[0], extra={"run": marker[0]})
+                logger.info("serving model %s", run_path, extra={"run": run_path})
             self._loaded_from = marker
             return self._engine

@@ -31,7 +31,9 @@ def mark_toggle(*, viewer: Viewer, movie: Movie, kind: str) -> bool:
 
 
 def marked_ids(viewer: Viewer | None, kind: str) -> set[int]:
-    if viewer is None:
+    # Only members mark movies (views pass the signed-in account's own viewer),
+    # so a dataset viewer without an account has none: no query for them.
+    if viewer is None or viewer.user_id is None:
         return set()
     return set(MovieMark.objects.filter(viewer=viewer, kind=kind).values_list("movie_id", flat=True))
 
