@@ -107,6 +107,9 @@ def main() -> None:
     weights = ease_weights(gram, 500.0).astype(np.float32)
     next_up = np.stack([next_up_scores(movie_rows[order][starts[u]:starts[u + 1]], transitions, weights)
                         for u in range(len(user_ids))])
+    both_ways = x @ (lambda t: t + t.T)(transition_matrix(np.searchsorted(user_ids, train.user_ids), movie_rows,
+                                                           train.timestamps, len(movie_ids), window=3))
+    row("EASE + 0.2 × rated-nearby-in-time (window 3, both ways)", standardised(ease) + 0.2 * standardised(both_ways))
     for weight in (0.1, 0.25):
         row(f"EASE + {weight} × next-up (the recency channel)", standardised(ease) + weight * next_up)
 

@@ -16,7 +16,7 @@ from typing import Iterable, Mapping, NamedTuple, Sequence
 import numpy as np
 
 from .channels.also_liked import also_liked_reason
-from .channels.next_up import next_up_scores, recency_weights
+from .channels.next_up import HISTORY_USED, next_up_scores, recency_weights
 from .runs import Run, RunError, current_run_path
 
 __all__ = ["Engine", "ModelStore", "Recommendation", "UnknownId", "stars_text"]
@@ -281,6 +281,7 @@ class Engine:
         scores = next_up_scores(rows, self._transitions, self._item_weights)
         scores[rows] = -np.inf
         scores[self._mask(exclude)] = -np.inf
+        rows = rows[-HISTORY_USED:]         # the films the scores came from
         weights = recency_weights(len(rows))
         answer = []
         for i in _top_k(scores, k):

@@ -23,7 +23,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["NEXT_UP_WINDOW", "RECENCY_TAU", "recency_weights", "transition_matrix", "next_up_scores"]
+__all__ = ["HISTORY_USED", "NEXT_UP_WINDOW", "RECENCY_TAU", "recency_weights", "transition_matrix", "next_up_scores"]
 
 # Ratings within this many steps of each other count as "watched next"; chosen
 # on ML-100K among 1, 3 and 10 (10 was best; docs/benchmarks.md).
@@ -62,10 +62,15 @@ def _standardised(scores: np.ndarray) -> np.ndarray:
     return (scores - scores.mean()) / spread if spread > 0 else scores - scores.mean()
 
 
+# Films further back than this weigh under e^-10 of the latest one: leaving
+# them out changes no ranking and keeps a long history as fast as a short one.
+HISTORY_USED = int(10 * RECENCY_TAU)
+
+
 def next_up_scores(history_rows: Sequence[int], transitions: np.ndarray,
                    item_weights: np.ndarray | None = None) -> np.ndarray:
     """A score for every movie row, from a viewer's history (movie rows, oldest first)."""
-    rows = np.asarray(history_rows, dtype=np.int64)
+    rows = np.asarray(history_rows, dtype=np.int64)[-HISTORY_USED:]
     weights = recency_weights(len(rows))
     scores = _standardised(weights @ np.asarray(transitions[rows], dtype=np.float64))
     if item_weights is not None:
