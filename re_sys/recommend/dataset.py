@@ -227,5 +227,6 @@ def frames_from_movielens(data) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
     users = pd.DataFrame({"user_id": [v.id for v in data.viewers],
                           "gender": [v.gender for v in data.viewers],
                           "age_group": [v.age_group for v in data.viewers],
-                          "occupation": [v.occupation for v in data.viewers]})
+                          "occupation": [v.occupation for v in data.viewers],
+                          "zip_code": [v.zip_code for v in data.viewers]})
     return ratings, movies, users

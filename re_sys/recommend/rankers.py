@@ -164,10 +164,24 @@ def _age(value) -> int | None:
         return None
 
 
+def pearson_ranker(inputs: RankerInputs) -> Recommend:
+    from .algorithms.neighbours import PearsonItemCF
+
+    return PearsonItemCF().fit(inputs.train).recommend
+
+
+def cosine_item_ranker(inputs: RankerInputs) -> Recommend:
+    from .algorithms.neighbours import CosineCF
+
+    return CosineCF(by="item").fit(inputs.train).recommend
+
+
 # name -> (what it is, builder). Order: the floor, the baselines, then ours.
 RANKERS: dict[str, tuple[str, Callable[[RankerInputs], Recommend]]] = {
     "random": ("a seeded shuffle", random_ranker),
     "popularity": ("most rated first", popularity_ranker),
+    "pearson-item": ("Σ Pearson similarity × the viewer's stars", pearson_ranker),
+    "cosine-item": ("Σ cosine similarity × the viewer's stars", cosine_item_ranker),
     "als": ("implicit ALS, 64 factors", als_ranker),
     "ease": ("EASE, λ = 500", ease_ranker),
     "for-you": ("the site's for-you blend (Engine.for_user)", for_you_ranker),

@@ -59,8 +59,32 @@ def text_cnn(inputs: RankerInputs) -> Predict:
     return predict
 
 
+def factorization_machine(inputs: RankerInputs) -> Predict:
+    from .algorithms.fm import FactorizationMachine
+
+    return FactorizationMachine(seed=inputs.seed).fit(inputs.train, inputs.users).predict
+
+
+def _neighbours(make) -> Callable[[RankerInputs], Predict]:
+    return lambda inputs: make().fit(inputs.train).predict
+
+
+def _pearson():
+    from .algorithms.neighbours import PearsonItemCF
+    return PearsonItemCF()
+
+
+def _cosine(by: str):
+    from .algorithms.neighbours import CosineCF
+    return lambda: CosineCF(by=by)
+
+
 RATING_MODELS: dict[str, tuple[str, Callable[[RankerInputs], Predict]]] = {
     "global-mean": ("the mean of the training ratings", global_mean),
     "biases": ("mean + viewer bias + movie bias (ridge)", biases),
+    "pearson-item": ("item-based CF, Pearson, ≥ 5 common raters, 40 neighbours", _neighbours(_pearson)),
+    "cosine-user": ("user-based CF, cosine, 40 neighbours", _neighbours(_cosine("user"))),
+    "cosine-item": ("item-based CF, cosine, 40 neighbours", _neighbours(_cosine("item"))),
+    "fm": ("factorization machine: user, movie, gender, age, occupation, zip region", factorization_machine),
     "text-cnn": ("the text-CNN two-tower model", text_cnn),
 }

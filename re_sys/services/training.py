@@ -29,8 +29,8 @@ def dataset_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                                        columns=["movie_id", "title"])
     movies["genres"] = [sorted(genres.get(m, [])) for m in movies["movie_id"]]
     users = pd.DataFrame.from_records(
-        Viewer.objects.values_list("id", "gender", "age_group", "occupation"),
-        columns=["user_id", "gender", "age_group", "occupation"])
+        Viewer.objects.values_list("id", "gender", "age_group", "occupation", "zip_code"),
+        columns=["user_id", "gender", "age_group", "occupation", "zip_code"])
     return ratings, movies, users
 
 

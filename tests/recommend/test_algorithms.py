@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from re_sys.recommend.algorithms import EASE, Interactions, Popularity
+from re_sys.recommend.algorithms.neighbours import CosineCF, PearsonItemCF
 from re_sys.recommend.evaluation import evaluate_ranker, leave_last_out, per_user_split
 from tests.recommend.planted import planted_frames
 
@@ -14,7 +15,8 @@ def data():
     return Interactions.from_frame(ratings[ratings.stars >= 3.5])
 
 
-ALGORITHMS = [Popularity, lambda: EASE(regularisation=10.0)]
+ALGORITHMS = [Popularity, lambda: EASE(regularisation=10.0), PearsonItemCF, lambda: CosineCF(by="user"),
+              lambda: CosineCF(by="item")]
 
 
 @pytest.mark.parametrize("make", ALGORITHMS)
