@@ -31,14 +31,14 @@ def methods_for(protocol: str, names: Iterable[str] | None) -> list[str]:
 
 def compare(ratings: pd.DataFrame, movies: pd.DataFrame, users: pd.DataFrame, *,
             protocols: Iterable[str] = PROTOCOLS, names: Iterable[str] | None = None, k: int = 10,
-            seed: int = 0, log: Callable[[str], None] | None = None) -> list[Result]:
+            seed: int = 0, search: bool = False, log: Callable[[str], None] | None = None) -> list[Result]:
     """Fit and score each method on each protocol's split (the same split for every method)."""
     data = Interactions.from_frame(ratings)
     names = list(names) if names is not None else None
     results = []
     for protocol in protocols:
         train, test = split_for(protocol, data, seed)
-        inputs = RankerInputs(train, movies, users, seed)
+        inputs = RankerInputs(train, movies, users, seed, search=search, log=log)
         for name in methods_for(protocol, names):
             description, build = METHODS[protocol][name]
             if protocol == "holdout":

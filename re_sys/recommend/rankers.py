@@ -29,6 +29,9 @@ class RankerInputs:
     movies: pd.DataFrame
     users: pd.DataFrame
     seed: int = 0
+    # Tune hyper-parameters by cross-validation on `train` first, where a method has a search.
+    search: bool = False
+    log: Callable[[str], None] | None = None
 
 
 def _history(train: Interactions) -> dict[int, np.ndarray]:

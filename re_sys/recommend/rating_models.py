@@ -79,6 +79,17 @@ def _cosine(by: str):
     return lambda: CosineCF(by=by)
 
 
+def _keras(kind: str) -> Callable[[RankerInputs], Predict]:
+    def build(inputs: RankerInputs) -> Predict:
+        from .algorithms.keras_mf import KerasRatingModel, search
+
+        settings = {}
+        if inputs.search:
+            settings, _rows = search(inputs.train, kind, seed=inputs.seed, log=inputs.log)
+        return KerasRatingModel(kind, seed=inputs.seed, **settings).fit(inputs.train).predict
+    return build
+
+
 RATING_MODELS: dict[str, tuple[str, Callable[[RankerInputs], Predict]]] = {
     "global-mean": ("the mean of the training ratings", global_mean),
     "biases": ("mean + viewer bias + movie bias (ridge)", biases),
@@ -86,5 +97,8 @@ RATING_MODELS: dict[str, tuple[str, Callable[[RankerInputs], Predict]]] = {
     "cosine-user": ("user-based CF, cosine, 40 neighbours", _neighbours(_cosine("user"))),
     "cosine-item": ("item-based CF, cosine, 40 neighbours", _neighbours(_cosine("item"))),
     "fm": ("factorization machine: user, movie, gender, age, occupation, zip region", factorization_machine),
+    "svd": ("Keras: μ + p_u·q_m", _keras("svd")),
+    "rsvd": ("Keras: μ + b_u + b_m + p_u·q_m, L2", _keras("rsvd")),
+    "nn": ("Keras: μ + MLP of the two embeddings", _keras("nn")),
     "text-cnn": ("the text-CNN two-tower model", text_cnn),
 }

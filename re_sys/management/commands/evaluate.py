@@ -26,11 +26,14 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0, help="The same seed gives the same splits and figures.")
         parser.add_argument("--dataset", type=Path, help="A MovieLens folder instead of the database.")
         parser.add_argument("--output", type=Path, help="Also write the Markdown table to this file.")
+        parser.add_argument("--search", action="store_true",
+                            help="Tune svd, rsvd and nn first: 3-fold cross-validation over embedding size "
+                                 "and L2 on the training split (slow: minutes per model).")
         parser.add_argument("--docs", action="store_true",
                             help="Write the table into docs/benchmarks.md (between its evaluate markers) "
                                  "and the chart to docs/img/evaluation.png.")
 
-    def handle(self, *args, algo, protocol, k, seed, dataset, output, docs, verbosity, **options):
+    def handle(self, *args, algo, protocol, k, seed, dataset, output, docs, search, verbosity, **options):
         if not 1 <= k <= 100:
             raise CommandError("--k must be between 1 and 100.")
         protocols = protocol or list(PROTOCOLS)
@@ -42,14 +45,15 @@ class Command(BaseCommand):
         ratings, movies, users, source = self._data(dataset)
         log = (lambda line: self.stdout.write(line)) if verbosity >= 1 else None
         try:
-            results = compare(ratings, movies, users, protocols=protocols, names=names, k=k, seed=seed, log=log)
+            results = compare(ratings, movies, users, protocols=protocols, names=names, k=k, seed=seed,
+                              search=search, log=log)
         except ImportError as exc:
             raise CommandError(f"{exc}. Install the project's requirements (pip install -r requirements.txt).") \
                 from exc
         table = markdown_table(results, k)
         command = ["python manage.py evaluate", *([f"--dataset {dataset}"] if dataset else []),
                    *([f"--algo {algo}"] if names else []), *(f"--protocol {p}" for p in protocol or []),
-                   f"--k {k}", f"--seed {seed}"]
+                   f"--k {k}", f"--seed {seed}", *(["--search"] if search else [])]
         heading = f"{source}: {len(ratings):,} ratings, seed {seed}, k = {k}; command: `{' '.join(command)}`\n\n"
         self.stdout.write("\n" + heading + table)
         if output:
