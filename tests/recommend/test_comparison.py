@@ -86,3 +86,22 @@ def test_replace_section_touches_only_its_markers():
     twice = replace_section(once + "\nafter\n", "evaluate", "table two")
     assert "table one" not in twice and "table two" in twice
     assert twice.count("<!-- evaluate:start -->") == 1 and twice.endswith("after\n")
+
+
+def test_the_blend_beats_its_best_member(planted):
+    """Tastes plus viewer and movie biases: neighbours see the tastes, biases the offsets."""
+    from re_sys.recommend.rankers import RankerInputs
+    from re_sys.recommend.rating_models import RATING_MODELS, blend
+    from re_sys.recommend.metrics import rmse
+
+    ratings, movies, users = planted
+    rng = np.random.default_rng(3)
+    shift = dict(zip(range(1, 81), rng.normal(0, 0.6, 80)))
+    ratings = ratings.assign(stars=np.clip(np.round((ratings.stars + ratings.user_id.map(shift)) * 2) / 2, 0.5, 5))
+    train, test = holdout_split(Interactions.from_frame(ratings), 0.2, seed=1)
+    inputs = RankerInputs(train, movies, users, seed=1)
+    members = ("biases", "cosine-item", "pearson-item")
+    alone = {name: rmse(test.stars, RATING_MODELS[name][1](inputs)(test.user_ids, test.movie_ids))
+             for name in members}
+    mixed = rmse(test.stars, blend(inputs, members=members)(test.user_ids, test.movie_ids))
+    assert mixed < min(alone.values()) - 0.02
