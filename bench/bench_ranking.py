@@ -5,7 +5,9 @@
 Protocols (all movies a viewer did not train on are ranked, no sampled
 negatives): per-viewer random 75/25 split of the ratings, every held-out
 rating relevant (Precision/Recall/NDCG/MAP@10); and leave-last-out, each
-viewer's latest rating held out (HR@10). Needs requirements-bench.txt.
+viewer's latest rating held out (HR@10). `manage.py evaluate` measures the
+same protocols for every method the site serves; this script adds the
+text-CNN ranked by its own predicted rating.
 """
 from __future__ import annotations
 
@@ -27,28 +29,7 @@ from re_sys.recommend.algorithms.base import top_k  # noqa: E402
 from re_sys.recommend.dataset import DataSet, frames_from_movielens  # noqa: E402
 from re_sys.recommend.evaluation import evaluate_ranker, leave_last_out, per_user_split  # noqa: E402
 from re_sys.recommend.movielens import read_dataset  # noqa: E402
-
-
-def als_recommender(train: Interactions, seed: int):
-    """implicit's ALS (Hu, Koren, Volinsky) as a recommend(user, k) function."""
-    import scipy.sparse as sp
-    from implicit.als import AlternatingLeastSquares
-
-    users, movies = np.unique(train.user_ids), np.unique(train.movie_ids)
-    rows, cols = np.searchsorted(users, train.user_ids), np.searchsorted(movies, train.movie_ids)
-    matrix = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)),
-                           shape=(len(users), len(movies)))
-    model = AlternatingLeastSquares(factors=64, regularization=0.05, iterations=15,
-                                    random_state=seed)
-    model.fit(matrix * 20.0, show_progress=False)  # confidence 1 + alpha·r with alpha ~ 20
-
-    def recommend(user, k):
-        row = int(np.searchsorted(users, user))
-        if row >= len(users) or users[row] != user:
-            raise KeyError(user)
-        ids, scores = model.recommend(row, matrix[row], N=k, filter_already_liked_items=True)
-        return [(int(movies[i]), float(s)) for i, s in zip(ids, scores)]
-    return recommend
+from re_sys.recommend.rankers import RankerInputs, als_ranker  # noqa: E402
 
 
 def cnn_recommender(train: Interactions, movies: pd.DataFrame, users: pd.DataFrame, seed: int,
@@ -92,7 +73,7 @@ def main() -> None:
             "popularity": lambda: Popularity().fit(train).recommend,
             "EASE λ=250": lambda: EASE(250.0).fit(train).recommend,
             "EASE λ=500": lambda: EASE(500.0).fit(train).recommend,
-            "implicit ALS (64 factors)": lambda: als_recommender(train, args.seed),
+            "implicit ALS (64 factors)": lambda: als_ranker(RankerInputs(train, movies, users, args.seed)),
         }
         if not args.no_cnn:
             candidates["text-CNN, predicted rating"] = lambda: cnn_recommender(
