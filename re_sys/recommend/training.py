@@ -12,10 +12,11 @@ import os
 import secrets
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -26,7 +27,8 @@ from .dataset import AGE_CODES, DataSet, Split
 from .metrics import mae, rmse
 from .runs import RUN_FORMAT, switch_current  # one definition, shared with serving
 
-__all__ = ["RUN_FORMAT", "TrainResult", "export_run", "fit", "switch_current", "train_and_export"]
+__all__ = ["RUN_FORMAT", "TrainResult", "export_factors", "export_run", "fit", "switch_current",
+           "train_and_export"]
 
 Log = Callable[[str], None]
 
@@ -211,14 +213,44 @@ def demographic_channel(dataset: DataSet) -> DemographicPopular:
     return DemographicPopular.fit(dataset.rating_stars, dataset.rating_movies, masks, dataset.n_movies)
 
 
-def export_run(result: TrainResult, dataset: DataSet, runs_dir: Path, *,
-               extra_info: dict | None = None, item_channel: bool = True) -> Path:
-    """Write every file of a run into `runs_dir/<id>`, atomically; return that folder."""
+@contextmanager
+def _new_run_folder(runs_dir: Path) -> Iterator[tuple[Path, str]]:
+    """A scratch folder that becomes `runs_dir/<id>` in one rename when the block succeeds.
+
+    On any failure (a full disk, an interrupt) the scratch folder is removed and
+    no run appears: `current` and every finished run stay as they were.
+    """
     runs_dir.mkdir(parents=True, exist_ok=True)
     run_id = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
     scratch = runs_dir / f".{run_id}.partial"
     try:
         scratch.mkdir()
+        yield scratch, run_id
+        os.replace(scratch, runs_dir / run_id)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+
+
+def _write_channels_and_records(scratch: Path, dataset: DataSet, *, item_channel: bool, config: dict,
+                                history: dict, metrics: dict) -> None:
+    """What every run has besides its factors: id maps, channels, config, history, metrics."""
+    dataset.save_maps(scratch)
+    if item_channel:
+        for name, array in item_channel_arrays(dataset).items():
+            np.save(scratch / f"{name}.npy", array)
+        demographic_channel(dataset).save(scratch)
+    _write_json(scratch / "config.json", {
+        "format": RUN_FORMAT, "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **config})
+    _write_json(scratch / "history.json", history)
+    _write_json(scratch / "metrics.json", metrics)
+    _plot_history(history, scratch / "loss.png")
+
+
+def export_run(result: TrainResult, dataset: DataSet, runs_dir: Path, *,
+               extra_info: dict | None = None, item_channel: bool = True) -> Path:
+    """Write every file of a text-CNN run into `runs_dir/<id>`, atomically; return that folder."""
+    with _new_run_folder(runs_dir) as (scratch, run_id):
         towers = result.towers
         towers.rating.save(scratch / "model.keras")
         np.save(scratch / "user_features.npy",
@@ -229,23 +261,27 @@ def export_run(result: TrainResult, dataset: DataSet, runs_dir: Path, *,
                 towers.rating.get_layer("user_bias").get_weights()[0][:, 0].astype(np.float32))
         np.save(scratch / "movie_bias.npy",
                 towers.rating.get_layer("movie_bias").get_weights()[0][:, 0].astype(np.float32))
-        dataset.save_maps(scratch)
-        if item_channel:
-            for name, array in item_channel_arrays(dataset).items():
-                np.save(scratch / f"{name}.npy", array)
-            demographic_channel(dataset).save(scratch)
-        _write_json(scratch / "config.json", {
-            "format": RUN_FORMAT, "algorithm": "text-cnn", "run_id": run_id,
-            "model": result.model_config.to_dict(), "train": result.train_config.to_dict(),
-            "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            **(extra_info or {})})
-        _write_json(scratch / "history.json", result.history)
-        _write_json(scratch / "metrics.json", result.metrics)
-        _plot_history(result.history, scratch / "loss.png")
-        os.replace(scratch, runs_dir / run_id)
-    except BaseException:
-        shutil.rmtree(scratch, ignore_errors=True)
-        raise
+        _write_channels_and_records(scratch, dataset, item_channel=item_channel, config={
+            "algorithm": "text-cnn", "run_id": run_id, "model": result.model_config.to_dict(),
+            "train": result.train_config.to_dict(), **(extra_info or {})},
+            history=result.history, metrics=result.metrics)
+    return runs_dir / run_id
+
+
+def export_factors(factors, dataset: DataSet, runs_dir: Path, *, algorithm: str, settings: dict,
+                   history: dict, metrics: dict, extra_info: dict | None = None) -> Path:
+    """A run from any model that factors as mean + user bias + movie bias + user · movie.
+
+    `factors` has user_features, movie_features, user_bias, movie_bias (rows
+    in the dataset's order) and global_mean; the engine serves the run like
+    a text-CNN one.
+    """
+    with _new_run_folder(runs_dir) as (scratch, run_id):
+        for name in ("user_features", "movie_features", "user_bias", "movie_bias"):
+            np.save(scratch / f"{name}.npy", np.asarray(getattr(factors, name), dtype=np.float32))
+        _write_channels_and_records(scratch, dataset, item_channel=True, config={
+            "algorithm": algorithm, "run_id": run_id, "model": settings, **(extra_info or {})},
+            history=history, metrics={**metrics, "global_mean": float(factors.global_mean)})
     return runs_dir / run_id
 
 
@@ -275,7 +311,10 @@ def _plot_history(history: dict, path: Path) -> None:
     ax.set_xlabel("epoch")
     ax.set_ylabel("RMSE")
     ax.grid(alpha=0.3)
-    ax.legend()
+    if ax.lines:
+        ax.legend()
+    else:  # a model trained without epochs (the factorization machine keeps no history)
+        ax.text(0.5, 0.5, "no per-epoch history", ha="center", va="center", transform=ax.transAxes)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

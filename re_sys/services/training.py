@@ -34,9 +34,10 @@ def dataset_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return ratings, movies, users
 
 
-def model_train(*, model_config=None, train_config=None, model_dir: Path | None = None,
-                log=None) -> tuple[Path, dict]:
-    """Train the text-CNN on the database's ratings; write a run and switch model/current."""
+def model_train(*, algorithm: str = "text-cnn", model_config=None, train_config=None,
+                model_dir: Path | None = None, log=None) -> tuple[Path, dict]:
+    """Train on the database's ratings (the text-CNN, or another factor model); write a run and
+    switch model/current to it."""
     from ..recommend.dataset import DataSet
     from ..recommend.training import train_and_export  # imports TensorFlow lazily, inside fit
 
@@ -45,9 +46,19 @@ def model_train(*, model_config=None, train_config=None, model_dir: Path | None 
         raise NoRatings("The database has no ratings: run import_movielens first.")
     dataset = DataSet.from_frames(ratings, movies, users)
     if log:
-        log(f"Training on {len(ratings):,} ratings by {dataset.n_users:,} viewers of "
+        log(f"Training {algorithm} on {len(ratings):,} ratings by {dataset.n_users:,} viewers of "
             f"{dataset.n_movies:,} movies.")
     model_dir = Path(model_dir or settings.RE_SYS_MODEL_DIR)
+    if algorithm != "text-cnn":
+        from ..recommend.factor_training import fit_factors
+        from ..recommend.training import export_factors, switch_current
+
+        seed = train_config.seed if train_config else 0
+        factors, model_settings, history, metrics = fit_factors(dataset, users, algorithm, seed=seed, log=log)
+        run = export_factors(factors, dataset, model_dir / "runs", algorithm=algorithm, settings=model_settings,
+                             history=history, metrics=metrics, extra_info={"n_ratings": len(ratings)})
+        switch_current(model_dir, run)
+        return run, metrics
     run, result = train_and_export(dataset, model_dir, model_config=model_config,
                                    train_config=train_config, log=log,
                                    extra_info={"n_ratings": len(ratings)})

@@ -64,3 +64,24 @@ def test_train_without_ratings_is_a_clear_error():
 def test_bad_options_are_refused(args):
     with pytest.raises(CommandError):
         call_command("train", *args, stdout=StringIO())
+
+
+@pytest.mark.parametrize("algo", ["rsvd", "fm"])
+def test_train_algo_writes_a_run_the_engine_serves(planted_db, settings, algo):
+    from re_sys.services import recommending
+
+    recommending._store.cache_clear()
+    out = StringIO()
+    call_command("train", "--algo", algo, "--seed", "2", stdout=out)
+    current = settings.RE_SYS_MODEL_DIR / "current"
+    config = json.loads((current / "config.json").read_text())
+    metrics = json.loads((current / "metrics.json").read_text())
+    assert config["algorithm"] == algo and metrics["refit"] is False
+    assert metrics["valid_rmse"] < metrics["baseline_rmse"]
+    assert f"Training {algo}" in out.getvalue() and "model/current now serves it" in out.getvalue()
+    viewer = Viewer.objects.get(pk=1)
+    recs = recommending.viewer_recommendations(viewer=viewer, k=3, order="text-cnn")
+    rated = set(Rating.objects.filter(viewer=viewer).values_list("movie_id", flat=True))
+    assert len(recs) == 3 and not rated & {r.movie_id for r in recs}
+    assert recommending.rating_predict(viewer=viewer, movie_id=recs[0].movie_id) is not None
+    recommending._store.cache_clear()

@@ -4,16 +4,20 @@ from dataclasses import replace
 from django.core.management.base import BaseCommand, CommandError
 
 from re_sys.recommend.config import TrainConfig
+from re_sys.recommend.factor_training import FACTOR_ALGORITHMS
 from re_sys.services.training import NoRatings, model_train
 
 DEFAULTS = TrainConfig()
 
 
 class Command(BaseCommand):
-    help = ("Train the text-CNN recommender on every rating in the database, write "
-            "model/runs/<id>/ and switch model/current to it once complete.")
+    help = ("Train the text-CNN recommender (or, with --algo, another factor model) on every rating "
+            "in the database, write model/runs/<id>/ and switch model/current to it once complete.")
 
     def add_arguments(self, parser):
+        parser.add_argument("--algo", default="text-cnn", choices=("text-cnn", *FACTOR_ALGORITHMS),
+                            help="text-cnn (default); rsvd or svd (Keras matrix factorization) or fm "
+                                 "(factorization machine), served by the same engine.")
         parser.add_argument("--epochs", type=int, default=DEFAULTS.epochs)
         parser.add_argument("--batch-size", type=int, default=DEFAULTS.batch_size,
                             help="Default: scaled with the data (2,048 for ML-100K, 8,192 for ML-1M).")
@@ -36,7 +40,7 @@ class Command(BaseCommand):
                                        "patience", "refit")})
         log = (lambda message: self.stdout.write(message)) if verbosity >= 1 else None
         try:
-            run, metrics = model_train(train_config=config, log=log)
+            run, metrics = model_train(algorithm=options["algo"], train_config=config, log=log)
         except NoRatings as exc:
             raise CommandError(str(exc)) from exc
         except OSError as exc:  # a full disk, a read-only model folder: nothing was switched
