@@ -216,5 +216,6 @@ LOGGING = {
                              "formatter": os.environ.get("DJANGO_LOG_FORMAT",
                                                          "json" if PRODUCTION else "plain")}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # py4j (Spark's bridge, `train --algo spark-als`) logs every connection at INFO.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "py4j": {"level": "WARNING"}},
 }

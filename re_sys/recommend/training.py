@@ -269,7 +269,8 @@ def export_run(result: TrainResult, dataset: DataSet, runs_dir: Path, *,
 
 
 def export_factors(factors, dataset: DataSet, runs_dir: Path, *, algorithm: str, settings: dict,
-                   history: dict, metrics: dict, extra_info: dict | None = None) -> Path:
+                   history: dict, metrics: dict, extra_info: dict | None = None,
+                   item_channel: bool = True) -> Path:
     """A run from any model that factors as mean + user bias + movie bias + user · movie.
 
     `factors` has user_features, movie_features, user_bias, movie_bias (rows
@@ -279,7 +280,7 @@ def export_factors(factors, dataset: DataSet, runs_dir: Path, *, algorithm: str,
     with _new_run_folder(runs_dir) as (scratch, run_id):
         for name in ("user_features", "movie_features", "user_bias", "movie_bias"):
             np.save(scratch / f"{name}.npy", np.asarray(getattr(factors, name), dtype=np.float32))
-        _write_channels_and_records(scratch, dataset, item_channel=True, config={
+        _write_channels_and_records(scratch, dataset, item_channel=item_channel, config={
             "algorithm": algorithm, "run_id": run_id, "model": settings, **(extra_info or {})},
             history=history, metrics={**metrics, "global_mean": float(factors.global_mean)})
     return runs_dir / run_id

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from ..models import Movie, Rating, Viewer
 
-__all__ = ["NoRatings", "dataset_frames", "model_train"]
+__all__ = ["NoRatings", "dataset_frames", "model_train", "model_train_spark", "ratings_to_parquet"]
 
 
 class NoRatings(RuntimeError):
@@ -17,10 +17,14 @@ class NoRatings(RuntimeError):
 
 def dataset_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(ratings, movies, users) frames of everything in the database, site ratings included."""
+    return _frames(with_ratings=True)
+
+
+def _frames(*, with_ratings: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    columns = ["user_id", "movie_id", "stars", "timestamp"]
     ratings = pd.DataFrame.from_records(
         Rating.objects.values_list("viewer_id", "movie_id", "stars", "timestamp").iterator(
-            chunk_size=50_000),
-        columns=["user_id", "movie_id", "stars", "timestamp"])
+            chunk_size=50_000), columns=columns) if with_ratings else pd.DataFrame(columns=columns)
     through = Movie.genres.through.objects.values_list("movie_id", "genre__name")
     genres: dict[int, list[str]] = {}
     for movie_id, name in through.iterator(chunk_size=20_000):
@@ -62,4 +66,84 @@ def model_train(*, algorithm: str = "text-cnn", model_config=None, train_config=
     run, result = train_and_export(dataset, model_dir, model_config=model_config,
                                    train_config=train_config, log=log,
                                    extra_info={"n_ratings": len(ratings)})
+    return run, result.metrics
+
+
+def ratings_to_parquet(path: Path, chunk_size: int = 200_000) -> int:
+    """Every rating as Parquet (user_id, movie_id, stars), written chunk by chunk; returns the count.
+
+    Written to a temporary name and renamed, so a reader never sees half a file.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([("user_id", pa.int64()), ("movie_id", pa.int64()), ("stars", pa.float32())])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    written = 0
+
+    def table(batch: list[tuple]):
+        users, movies, stars = zip(*batch)
+        return pa.table([list(users), list(movies), list(stars)], schema=schema)
+
+    try:
+        with pq.ParquetWriter(partial, schema) as writer:
+            batch: list[tuple] = []
+            for row in Rating.objects.order_by("id").values_list("viewer_id", "movie_id", "stars").iterator(
+                    chunk_size=chunk_size):
+                batch.append(row)
+                if len(batch) == chunk_size:
+                    writer.write_table(table(batch))
+                    written, batch = written + len(batch), []
+            if batch:
+                writer.write_table(table(batch))
+                written += len(batch)
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return written
+
+
+def model_train_spark(*, master: str = "local[*]", seed: int = 0, model_dir: Path | None = None,
+                      log=None) -> tuple[Path, dict]:
+    """Spark ALS on the database's ratings, exported to Parquet; the factors become a served run.
+
+    The ratings never sit in this process's memory: they stream into the
+    Parquet file, and Spark reads that. The run has no item-to-item weights
+    (n_movies² floats do not fit at the scale Spark is for), so its
+    recommendations rank by the ALS factors.
+    """
+    import numpy as np
+
+    from ..recommend.dataset import DataSet
+    from ..recommend.factor_training import Factors
+    from ..recommend.spark_als import fit_spark_als
+    from ..recommend.training import export_factors, switch_current
+
+    parquet = Path(settings.DATA_DIR) / "spark" / "ratings.parquet"
+    n_ratings = ratings_to_parquet(parquet)
+    if n_ratings == 0:
+        raise NoRatings("The database has no ratings: run import_movielens first.")
+    if log:
+        log(f"Exported {n_ratings:,} ratings to {parquet}.")
+    _ratings, movies, users = _frames(with_ratings=False)
+    dataset = DataSet.from_frames(_ratings, movies, users)
+    result = fit_spark_als(parquet, master=master, seed=seed, log=log)
+
+    def aligned(ids: np.ndarray, known: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(ids), vectors.shape[1]), dtype=np.float32)
+        pos = np.minimum(np.searchsorted(known, ids), len(known) - 1)
+        found = known[pos] == ids
+        out[found] = vectors[pos[found]]
+        return out
+
+    factors = Factors(aligned(dataset.user_ids, result.user_ids, result.user_factors),
+                      aligned(dataset.movie_ids, result.movie_ids, result.movie_factors),
+                      np.zeros(dataset.n_users), np.zeros(dataset.n_movies), 0.0)
+    model_dir = Path(model_dir or settings.RE_SYS_MODEL_DIR)
+    run = export_factors(factors, dataset, model_dir / "runs", algorithm="spark-als", settings=result.settings,
+                         history={}, metrics=result.metrics, extra_info={"n_ratings": n_ratings},
+                         item_channel=False)
+    switch_current(model_dir, run)
     return run, result.metrics

@@ -6,21 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from re_sys.models import Movie, Rating, Viewer
-from tests.recommend.planted import planted_frames
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-
-
-@pytest.fixture
-def planted_db():
-    ratings, movies, users = planted_frames(n_users=30, n_movies=20)
-    Movie.objects.bulk_create([Movie(id=int(r.movie_id), title=r.title) for r in movies.itertuples()])
-    Viewer.objects.bulk_create([Viewer(id=int(r.user_id), gender=r.gender, age_group=25,
-                                       occupation="writer") for r in users.itertuples()])
-    Rating.objects.bulk_create([Rating(viewer_id=int(r.user_id), movie_id=int(r.movie_id),
-                                       stars=r.stars, timestamp=int(r.timestamp))
-                                for r in ratings.itertuples()])
-    return ratings
 
 
 def test_train_writes_a_run_from_the_database(planted_db, settings):

@@ -15,9 +15,12 @@ class Command(BaseCommand):
             "in the database, write model/runs/<id>/ and switch model/current to it once complete.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--algo", default="text-cnn", choices=("text-cnn", *FACTOR_ALGORITHMS),
-                            help="text-cnn (default); rsvd or svd (Keras matrix factorization) or fm "
-                                 "(factorization machine), served by the same engine.")
+        parser.add_argument("--algo", default="text-cnn", choices=("text-cnn", *FACTOR_ALGORITHMS, "spark-als"),
+                            help="text-cnn (default); rsvd or svd (Keras matrix factorization), fm "
+                                 "(factorization machine) or spark-als (ALS on Spark), all served by the "
+                                 "same engine.")
+        parser.add_argument("--spark-master", default="local[*]",
+                            help="For spark-als: a Spark master URL (default local[*], this machine).")
         parser.add_argument("--epochs", type=int, default=DEFAULTS.epochs)
         parser.add_argument("--batch-size", type=int, default=DEFAULTS.batch_size,
                             help="Default: scaled with the data (2,048 for ML-100K, 8,192 for ML-1M).")
@@ -40,7 +43,10 @@ class Command(BaseCommand):
                                        "patience", "refit")})
         log = (lambda message: self.stdout.write(message)) if verbosity >= 1 else None
         try:
-            run, metrics = model_train(algorithm=options["algo"], train_config=config, log=log)
+            if options["algo"] == "spark-als":
+                run, metrics = self._spark(options, log)
+            else:
+                run, metrics = model_train(algorithm=options["algo"], train_config=config, log=log)
         except NoRatings as exc:
             raise CommandError(str(exc)) from exc
         except OSError as exc:  # a full disk, a read-only model folder: nothing was switched
@@ -50,3 +56,21 @@ class Command(BaseCommand):
             f"Run {run.name}: validation RMSE {metrics['valid_rmse']:.4f} "
             f"(global mean {metrics['baseline_rmse']:.4f}), MAE {metrics['valid_mae']:.4f}. "
             f"model/current now serves it."))
+
+    def _spark(self, options, log):
+        try:
+            import pyspark  # noqa: F401
+        except ImportError as exc:
+            raise CommandError("spark-als needs PySpark: pip install -r requirements-spark.txt "
+                               "(and Java 17: apt-get install openjdk-17-jre-headless).") from exc
+        from re_sys.services.training import model_train_spark
+
+        try:
+            return model_train_spark(master=options["spark_master"], seed=options["seed"], log=log)
+        except (NoRatings, OSError):
+            raise
+        except Exception as exc:  # Spark reports a missing Java or an unreachable master its own ways
+            if type(exc).__module__.split(".")[0] not in ("pyspark", "py4j"):
+                raise
+            raise CommandError(f"Spark could not train on {options['spark_master']}: {exc}. "
+                               f"Nothing was switched; model/current still serves the previous run.") from exc
