@@ -93,7 +93,6 @@ def als_ranker(inputs: RankerInputs) -> Recommend:
 
 def _engine(inputs: RankerInputs, *, with_text_cnn: bool):
     """An Engine over a run built from the training ratings, as `manage.py train` would write it."""
-    from .channels.demographic import DemographicPopular  # noqa: F401  (the run's type)
     from .dataset import DataSet
     from .engine import Engine
     from .runs import Run

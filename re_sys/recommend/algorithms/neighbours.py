@@ -70,9 +70,13 @@ class _NeighbourCF(Recommender):
         self.ratings = np.zeros((len(self.user_ids), len(self.movie_ids)), dtype=np.float32)
         self.ratings[np.searchsorted(self.user_ids, interactions.user_ids),
                      np.searchsorted(self.movie_ids, interactions.movie_ids)] = interactions.stars
+        self._means()
+
+    def _means(self) -> None:
+        """The rated mask and the global, per-viewer and per-movie means, all from `ratings`."""
         self.rated = self.ratings > 0
         counts_u, counts_m = self.rated.sum(axis=1), self.rated.sum(axis=0)
-        self.global_mean = float(interactions.stars.mean())
+        self.global_mean = float(self.ratings[self.rated].mean()) if self.rated.any() else 0.0
         self.user_mean = np.where(counts_u > 0, self.ratings.sum(axis=1) / np.maximum(counts_u, 1),
                                   self.global_mean)
         self.movie_mean = np.where(counts_m > 0, self.ratings.sum(axis=0) / np.maximum(counts_m, 1),
@@ -114,16 +118,10 @@ class _NeighbourCF(Recommender):
         self._user_row = {int(u): i for i, u in enumerate(self.user_ids)}
         self.ratings, self.similarity = data["ratings"], data["similarity"]
         self.neighbours = int(data["neighbours"])
-        self.rated = self.ratings > 0
+        self._means()
         rows, cols = np.nonzero(self.rated)
         self._seen_rows, self._seen_cols = rows, cols
         self._seen_start = np.searchsorted(rows, np.arange(len(self.user_ids) + 1))
-        counts_u, counts_m = self.rated.sum(axis=1), self.rated.sum(axis=0)
-        self.global_mean = float(self.ratings[self.rated].mean()) if self.rated.any() else 0.0
-        self.user_mean = np.where(counts_u > 0, self.ratings.sum(axis=1) / np.maximum(counts_u, 1),
-                                  self.global_mean)
-        self.movie_mean = np.where(counts_m > 0, self.ratings.sum(axis=0) / np.maximum(counts_m, 1),
-                                   self.global_mean)
 
 
 class PearsonItemCF(_NeighbourCF):
