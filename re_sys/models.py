@@ -70,9 +70,10 @@ class Viewer(models.Model):
     GENDERS = [("M", "Male"), ("F", "Female"), ("", "Unknown")]
     # Which recommender orders the viewer's "for you" list (MovieLens.org lets
     # its members pick too); every choice still excludes rated and hidden movies.
-    BLEND, TEXT_CNN, ITEM_TO_ITEM, POPULAR = "blend", "text-cnn", "item-to-item", "popular"
+    BLEND, TEXT_CNN, ITEM_TO_ITEM, ALS, POPULAR = "blend", "text-cnn", "item-to-item", "als", "popular"
     RECOMMENDERS = [(BLEND, "The blend (recommended)"), (TEXT_CNN, "The text-CNN alone"),
-                    (ITEM_TO_ITEM, "Item to item"), (POPULAR, "Popular")]
+                    (ITEM_TO_ITEM, "Item to item"), (ALS, "Tastes like yours (implicit ALS)"),
+                    (POPULAR, "Popular")]
 
     id = models.PositiveIntegerField(primary_key=True, verbose_name="MovieLens user id")
     gender = models.CharField(max_length=1, choices=GENDERS, blank=True)

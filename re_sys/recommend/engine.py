@@ -46,6 +46,17 @@ def stars_text(stars: float) -> str:
     return "★" * int(stars) + ("½" if stars % 1 else "")
 
 
+# Which channel ranks for_user's candidates: the first one that can score for
+# the viewer, best measured first (docs/benchmarks.md). ALS stands in for EASE
+# where the catalogue was too large for EASE's dense matrix.
+RANKING_ORDER = ("item-to-item", "als", "text-cnn", "demographic", "popular")
+
+# The blend ranks by EASE + ALS_WEIGHT × ALS, each standardised over the
+# movies the viewer may be shown. Chosen on inner splits of the training
+# ratings (ML-100K, three seeds): the two disagree usefully, and the sum beat
+# EASE alone on every seed (docs/benchmarks.md).
+ALS_WEIGHT = 1.0
+
 # With a variety seed, k results are drawn from the best VARIETY_POOL × k.
 VARIETY_POOL = 3
 
@@ -186,12 +197,15 @@ class Engine:
         """Multi-channel recall, then one ranking; never a rated or excluded movie.
 
         Channels: item-to-item (EASE weights from the viewer's rated movies),
-        the text-CNN (predicted rating from `vector`), popular within the
-        viewer's demographic `segments` (see `demographic_segments`), and
-        popular. Ranking uses the best-measured signal available:
-        item-to-item when the run has it and the viewer rated something, else
-        the text-CNN, else the demographic, else popularity (blending the
-        text-CNN into item-to-item measured no gain, docs/benchmarks.md).
+        implicit ALS (factors folded in from the same movies), the text-CNN
+        (predicted rating from `vector`), popular within the viewer's
+        demographic `segments` (see `demographic_segments`), and popular.
+        Ranking uses the best-measured signal available: item-to-item plus
+        ALS (standardised, ALS_WEIGHT) when the run has both and the viewer
+        rated something; otherwise the first of RANKING_ORDER that can score:
+        item-to-item, ALS, the text-CNN, the demographic, popularity
+        (blending the text-CNN or the demographic in measured no gain,
+        docs/benchmarks.md).
         Each result is labelled with the channel that recalled it highest,
         and that channel's reason.
 
@@ -200,7 +214,7 @@ class Engine:
         lists. The same seed gives the same list.
 
         `order` other than "blend" names the one channel that ranks ("text-cnn",
-        "item-to-item" or "popular"), as a viewer may choose; when that channel
+        "item-to-item", "als" or "popular"), as a viewer may choose; when that channel
         cannot score for this viewer the blend ranks instead.
         """
         run = self.run
@@ -211,6 +225,8 @@ class Engine:
         if run.item_weights is not None and len(rated_rows):
             channels["item-to-item"] = np.asarray(self._item_weights[rated_rows].sum(axis=0),
                                                   dtype=np.float64)
+        if run.als is not None and len(rated_rows):
+            channels["als"] = run.als.scores(rated_rows)
         if vector is not None:
             channels["text-cnn"] = self.score_all(*vector).astype(np.float64)
         segments = self.demographic_segments(segments)
@@ -220,9 +236,11 @@ class Engine:
         channels["popular"] = np.log1p(np.maximum(np.asarray(popularity, dtype=np.float64), 0))
         for scores in channels.values():
             scores[blocked] = -np.inf
-        preference = (order,) if order in channels else ()
-        ranking = next(channels[c] for c in (*preference, "item-to-item", "text-cnn", "demographic", "popular")
-                       if c in channels)
+        if order == "blend" and "item-to-item" in channels and "als" in channels:
+            ranking = _standardised(channels["item-to-item"]) + ALS_WEIGHT * _standardised(channels["als"])
+        else:
+            preference = (order,) if order in channels else ()
+            ranking = next(channels[c] for c in (*preference, *RANKING_ORDER) if c in channels)
         chosen = _top_k(ranking, k) if variety is None else _sampled(ranking, k, variety)
         ranks = {name: {int(i): r for r, i in enumerate(_top_k(scores, 5 * k))}
                  for name, scores in channels.items()}
@@ -304,6 +322,8 @@ class Engine:
             return f"Predicted {stars_text(value)} for you"
         if channel == "demographic":
             return self.run.demographic.reason(list(segments), row)
+        if channel == "als":
+            return "Watched by viewers with tastes like yours"
         return "Popular with everyone"
 
     def fold_in(self, ratings: Mapping[int, float],
@@ -327,6 +347,17 @@ class Engine:
         gram = design.T @ design + regularisation * np.eye(dim + 1)
         solution = np.linalg.solve(gram, design.T @ target)
         return solution[:dim].astype(np.float32), float(solution[dim])
+
+
+def _standardised(scores: np.ndarray) -> np.ndarray:
+    """(score − mean) / std over the finite scores; -inf (blocked movies) stays -inf."""
+    finite = np.isfinite(scores)
+    if not finite.any():
+        return scores
+    values = scores[finite]
+    out = np.full_like(scores, -np.inf)
+    out[finite] = (values - values.mean()) / (values.std() + 1e-12)
+    return out
 
 
 def _sampled(scores: np.ndarray, k: int, seed: int) -> np.ndarray:

@@ -91,12 +91,12 @@ def als_ranker(inputs: RankerInputs) -> Recommend:
     return recommend
 
 
-def _engine(inputs: RankerInputs, *, with_text_cnn: bool):
+def _engine(inputs: RankerInputs, *, with_text_cnn: bool, dense_limit: int | None = None):
     """An Engine over a run built from the training ratings, as `manage.py train` would write it."""
     from .dataset import DataSet
     from .engine import Engine
     from .runs import Run
-    from .training import demographic_channel, item_channel_arrays
+    from .training import DENSE_ITEM_LIMIT, als_channel, demographic_channel, item_channel_arrays
 
     train = inputs.train
     frame = pd.DataFrame({"user_id": train.user_ids, "movie_id": train.movie_ids,
@@ -120,15 +120,18 @@ def _engine(inputs: RankerInputs, *, with_text_cnn: bool):
             "movie_bias": towers.rating.get_layer("movie_bias").get_weights()[0][:, 0]}
         mean = float(result.metrics["global_mean"])
     run = Run(path=None, user_ids=dataset.user_ids, movie_ids=dataset.movie_ids, global_mean=mean,
-              demographic=demographic_channel(dataset), **features, **item_channel_arrays(dataset))
+              demographic=demographic_channel(dataset), als=als_channel(dataset, inputs.seed),
+              **features, **item_channel_arrays(dataset, dense_limit=DENSE_ITEM_LIMIT if dense_limit is None
+                                                else dense_limit))
     return Engine(run), dataset
 
 
-def for_you_ranker(inputs: RankerInputs, *, with_text_cnn: bool = True) -> Recommend:
+def for_you_ranker(inputs: RankerInputs, *, with_text_cnn: bool = True, dense_limit: int | None = None
+                   ) -> Recommend:
     """The site's "for you" list: `Engine.for_user` with the viewer's ratings and demographics."""
     from .channels.demographic import segment_keys
 
-    engine, dataset = _engine(inputs, with_text_cnn=with_text_cnn)
+    engine, dataset = _engine(inputs, with_text_cnn=with_text_cnn, dense_limit=dense_limit)
     rated: dict[int, dict[int, float]] = {}
     for user, movie, stars in zip(inputs.train.user_ids.tolist(), inputs.train.movie_ids.tolist(),
                                   inputs.train.stars.tolist()):
@@ -187,6 +190,8 @@ RANKERS: dict[str, tuple[str, Callable[[RankerInputs], Recommend]]] = {
     "als": ("implicit ALS, 64 factors", als_ranker),
     "ease": ("EASE, λ = 500", ease_ranker),
     "for-you": ("the site's for-you blend (Engine.for_user)", for_you_ranker),
+    "for-you-large": ("for-you as served above the dense limit: no EASE, ALS ranks",
+                      lambda inputs: for_you_ranker(inputs, with_text_cnn=False, dense_limit=0)),
     "next-up": ("the site's next-for-you channel (Engine.next_up)", next_up_ranker),
 }
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from .channels.also_liked import ALSO_LIKED_ARRAYS
 from .channels.demographic import DemographicPopular
+from .channels.implicit_als import ImplicitALS
 
 __all__ = ["RUN_FORMAT", "Run", "RunError", "current_run_path", "switch_current"]
 
@@ -53,6 +54,8 @@ class Run:
     transitions: np.ndarray | None = None
     # Optional (popular within a demographic, channels/demographic.py).
     demographic: DemographicPopular | None = None
+    # Optional ("viewers with tastes like yours", channels/implicit_als.py).
+    als: ImplicitALS | None = None
 
     @property
     def run_id(self) -> str:
@@ -103,6 +106,10 @@ class Run:
             arrays["demographic"] = DemographicPopular.load(path)
         except (ValueError, OSError, EOFError, json.JSONDecodeError) as exc:
             raise RunError(f"{path}: the demographic channel's files are damaged ({exc}).") from exc
+        try:
+            arrays["als"] = ImplicitALS.load(path)
+        except (ValueError, KeyError, OSError, EOFError, json.JSONDecodeError) as exc:
+            raise RunError(f"{path}: the ALS channel's files are damaged ({exc}).") from exc
         run = cls(path=path, global_mean=float(metrics.get("global_mean", 0.0)),
                   config=config, metrics=metrics, **arrays)
         run._check_shapes()
@@ -126,6 +133,8 @@ class Run:
             problems.append(f"transitions {self.transitions.shape} for {n_movies} movies")
         if self.demographic is not None and self.demographic.n_movies != n_movies:
             problems.append(f"demographic shares for {self.demographic.n_movies} movies, not {n_movies}")
+        if self.als is not None and self.als.n_movies != n_movies:
+            problems.append(f"ALS factors for {self.als.n_movies} movies, not {n_movies}")
         if self.movie_popularity is not None and self.movie_popularity.shape != (n_movies,):
             problems.append("movie_popularity of the wrong length")
         also = [a for a in (self.also_liked_rows, self.also_liked_scores, self.also_liked_fans)

@@ -21,6 +21,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from .channels.demographic import DemographicPopular, segment_keys
+from .channels.implicit_als import ImplicitALS
 from .channels.next_up import transition_matrix
 from .config import TextCNNConfig, TrainConfig
 from .dataset import AGE_CODES, DataSet, Split
@@ -174,12 +175,20 @@ def _epoch_logger(log: Log, epochs: int):
 # --------------------------------------------------------------------------- export
 
 
-def item_channel_arrays(dataset: DataSet, regularisation: float = 500.0) -> dict[str, np.ndarray]:
-    """EASE item-to-item weights, rating counts and 'also liked' lists, in the run's movie order.
+# EASE weights and next-up transitions are dense movies x movies float32 matrices:
+# 1.6 GB at this many movies. Above it (ML-25M has 59,047 rated movies) they are
+# left out and the ALS channel, movies x 64, is the collaborative channel.
+DENSE_ITEM_LIMIT = 20_000
+
+
+def item_channel_arrays(dataset: DataSet, regularisation: float = 500.0,
+                        dense_limit: int = DENSE_ITEM_LIMIT) -> dict[str, np.ndarray]:
+    """EASE item-to-item weights, next-up transitions, rating counts and 'also liked' lists, in run order.
 
     Saved beside the text-CNN's matrices so the engine can recall by
     item-to-item similarity: on ML-100K EASE ranks far better than the
-    text-CNN's predicted rating (docs/benchmarks.md).
+    text-CNN's predicted rating (docs/benchmarks.md). Catalogues larger than
+    `dense_limit` get no n² matrices (see DENSE_ITEM_LIMIT).
     """
     from .algorithms.base import Interactions
     from .algorithms.ease import EASE
@@ -187,6 +196,10 @@ def item_channel_arrays(dataset: DataSet, regularisation: float = 500.0) -> dict
 
     n = dataset.n_movies
     counts = np.bincount(dataset.rating_movies, minlength=n).astype(np.float32)
+    also_liked = also_liked_neighbours(dataset.rating_users, dataset.rating_movies, dataset.rating_stars,
+                                       dataset.n_users, n)
+    if n > dense_limit:
+        return {"movie_popularity": counts, **also_liked}
     weights = np.zeros((n, n), dtype=np.float32)
     if dataset.n_ratings:
         ease = EASE(regularisation).fit(Interactions(
@@ -194,10 +207,16 @@ def item_channel_arrays(dataset: DataSet, regularisation: float = 500.0) -> dict
             dataset.rating_stars, dataset.rating_timestamps))
         rows = ease.movie_ids  # contiguous movie indices that have ratings
         weights[np.ix_(rows, rows)] = ease.weights
-    also_liked = also_liked_neighbours(dataset.rating_users, dataset.rating_movies, dataset.rating_stars,
-                                       dataset.n_users, n)
     transitions = transition_matrix(dataset.rating_users, dataset.rating_movies, dataset.rating_timestamps, n)
     return {"item_weights": weights, "movie_popularity": counts, "transitions": transitions, **also_liked}
+
+
+def als_channel(dataset: DataSet, seed: int = 0) -> ImplicitALS | None:
+    """Implicit-feedback ALS item factors from who rated what (None without ratings)."""
+    if not dataset.n_ratings:
+        return None
+    return ImplicitALS.fit(dataset.rating_users, dataset.rating_movies, dataset.n_users, dataset.n_movies,
+                           seed=seed)
 
 
 def demographic_channel(dataset: DataSet) -> DemographicPopular:
@@ -240,6 +259,9 @@ def _write_channels_and_records(scratch: Path, dataset: DataSet, *, item_channel
         for name, array in item_channel_arrays(dataset).items():
             np.save(scratch / f"{name}.npy", array)
         demographic_channel(dataset).save(scratch)
+        als = als_channel(dataset)
+        if als is not None:
+            als.save(scratch)
     _write_json(scratch / "config.json", {
         "format": RUN_FORMAT, "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **config})
     _write_json(scratch / "history.json", history)

@@ -2,6 +2,7 @@
 import json
 from io import StringIO
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -21,6 +22,17 @@ def test_train_writes_a_run_from_the_database(planted_db, settings):
     assert config["train"]["epochs"] == 2 and config["train"]["seed"] == 5
     assert config["n_ratings"] == len(planted_db)
     assert metrics["refit"] and metrics["batch_size"] == 64
+    # Every channel the engine recalls from is in the run, ALS included, and is served.
+    from re_sys.recommend.engine import Engine
+    from re_sys.recommend.runs import Run
+
+    engine = Engine(Run.load(current))
+    assert engine.run.als is not None and engine.run.item_weights is not None
+    seen = dict(Rating.objects.filter(viewer_id=1).values_list("movie_id", "stars"))
+    unseen = sorted(set(engine.run.movie_ids.tolist()) - set(seen))
+    als = engine.run.als.scores(np.array([engine._movie(m) for m in seen]))
+    by_als = sorted(unseen, key=lambda m: -als[engine._movie(m)])
+    assert [r.movie_id for r in engine.for_user(seen, k=len(unseen), order="als")] == by_als
     text = out.getvalue()
     assert "epoch 1/2" in text and "validation RMSE" in text and "refit on all" in text
 
