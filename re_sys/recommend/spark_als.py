@@ -37,6 +37,9 @@ def _session(master: str):
     spark = (SparkSession.builder.master(master).appName("dl-re-movies ALS")
              .config("spark.ui.enabled", "false")
              .config("spark.ui.showConsoleProgress", "false")
+             # ALS's iterations build a long lineage; serialising it recursively overflowed
+             # the driver's default 1 MB thread stack once on a loaded 2-core CI machine.
+             .config("spark.driver.extraJavaOptions", "-Xss64m")
              # Few shuffle partitions locally; a cluster's own defaults otherwise.
              .config("spark.sql.shuffle.partitions", "8" if master.startswith("local") else "200")
              .getOrCreate())
