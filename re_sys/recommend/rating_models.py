@@ -19,15 +19,12 @@ def global_mean(inputs: RankerInputs) -> Predict:
 
 def biases(inputs: RankerInputs, regularisation: float = 10.0, sweeps: int = 10) -> Predict:
     """mean + b_user + b_movie, ridge-regularised, fitted by alternating exact updates."""
+    from .algorithms.baseline_knn import ridge_biases
+
     train = inputs.train
     users, u = np.unique(train.user_ids, return_inverse=True)
     movies, m = np.unique(train.movie_ids, return_inverse=True)
-    mean = float(train.stars.mean())
-    b_u, b_m = np.zeros(len(users)), np.zeros(len(movies))
-    n_u, n_m = np.bincount(u), np.bincount(m)
-    for _ in range(sweeps):
-        b_m = np.bincount(m, train.stars - mean - b_u[u], len(movies)) / (n_m + regularisation)
-        b_u = np.bincount(u, train.stars - mean - b_m[m], len(users)) / (n_u + regularisation)
+    mean, b_u, b_m = ridge_biases(u, m, train.stars, len(users), len(movies), regularisation, sweeps)
 
     def predict(user_ids, movie_ids):
         ui, mi = np.searchsorted(users, user_ids), np.searchsorted(movies, movie_ids)

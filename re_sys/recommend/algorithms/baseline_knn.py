@@ -18,7 +18,20 @@ import numpy as np
 
 from .base import Interactions
 
-__all__ = ["BaselineKNN", "shrunk_residual_correlation"]
+__all__ = ["BaselineKNN", "ridge_biases", "shrunk_residual_correlation"]
+
+
+def ridge_biases(users: np.ndarray, movies: np.ndarray, stars: np.ndarray, n_users: int, n_movies: int,
+                 regularisation: float = 10.0, sweeps: int = 10) -> tuple[float, np.ndarray, np.ndarray]:
+    """mean, b_user, b_movie of stars ≈ mean + b_u + b_m, ridge-regularised, by alternating exact updates."""
+    stars = stars.astype(np.float64)
+    mean = float(stars.mean())
+    b_u, b_m = np.zeros(n_users), np.zeros(n_movies)
+    n_u, n_m = np.bincount(users, minlength=n_users), np.bincount(movies, minlength=n_movies)
+    for _ in range(sweeps):
+        b_m = np.bincount(movies, stars - mean - b_u[users], n_movies) / (n_m + regularisation)
+        b_u = np.bincount(users, stars - mean - b_m[movies], n_users) / (n_u + regularisation)
+    return mean, b_u, b_m
 
 
 def shrunk_residual_correlation(residuals: np.ndarray, rated: np.ndarray, shrinkage: float) -> np.ndarray:
@@ -53,14 +66,9 @@ class BaselineKNN:
         self.user_ids, u = np.unique(interactions.user_ids, return_inverse=True)
         self.movie_ids, m = np.unique(interactions.movie_ids, return_inverse=True)
         stars = interactions.stars.astype(np.float64)
-        self.mean = float(stars.mean())
         n_u, n_m = len(self.user_ids), len(self.movie_ids)
-        self.user_bias, self.movie_bias = np.zeros(n_u), np.zeros(n_m)
-        for _ in range(self.sweeps):   # alternating exact ridge updates
-            self.movie_bias = np.bincount(m, stars - self.mean - self.user_bias[u], n_m) / \
-                (np.bincount(m, minlength=n_m) + self.bias_regularisation)
-            self.user_bias = np.bincount(u, stars - self.mean - self.movie_bias[m], n_u) / \
-                (np.bincount(u, minlength=n_u) + self.bias_regularisation)
+        self.mean, self.user_bias, self.movie_bias = ridge_biases(u, m, stars, n_u, n_m,
+                                                                  self.bias_regularisation, self.sweeps)
         self.residuals = np.zeros((n_u, n_m))
         self.rated = np.zeros((n_u, n_m), dtype=bool)
         self.residuals[u, m] = stars - self.mean - self.user_bias[u] - self.movie_bias[m]
