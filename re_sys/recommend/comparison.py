@@ -10,7 +10,7 @@ import pandas as pd
 from .algorithms.base import Interactions
 from .evaluation import PROTOCOLS, Result, split_for, time_rating_model, time_ranker
 from .rankers import NEW_VIEWER_RANKERS, RANKERS, RankerInputs
-from .rating_models import RATING_MODELS
+from .rating_models import ON_REQUEST, RATING_MODELS
 
 __all__ = ["METHODS", "compare", "markdown_table", "methods_for", "replace_section", "bar_chart"]
 
@@ -24,9 +24,11 @@ METHODS = {
 
 
 def methods_for(protocol: str, names: Iterable[str] | None) -> list[str]:
-    """The methods to run on `protocol`: all of them, or those of `names` it can score."""
+    """The methods to run on `protocol`: all but the on-request ones, or those of `names` it can score."""
     available = METHODS[protocol]
-    return list(available) if names is None else [n for n in names if n in available]
+    if names is None:
+        return [n for n in available if n not in ON_REQUEST]
+    return [n for n in names if n in available]
 
 
 def compare(ratings: pd.DataFrame, movies: pd.DataFrame, users: pd.DataFrame, *,

@@ -7,7 +7,7 @@ import numpy as np
 
 from .rankers import RankerInputs
 
-__all__ = ["RATING_MODELS", "Predict"]
+__all__ = ["ON_REQUEST", "RATING_MODELS", "Predict"]
 
 Predict = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -95,6 +95,15 @@ def _baseline_knn(by: str) -> Callable[[RankerInputs], Predict]:
     return build
 
 
+def spark_als(inputs: RankerInputs) -> Predict:
+    """Spark ML's ALS in local mode (needs pyspark and Java 17; on request only, see ON_REQUEST)."""
+    from .spark_als import SparkALSRatings
+
+    train = inputs.train
+    return SparkALSRatings(master="local[*]", seed=inputs.seed).fit(
+        train.user_ids, train.movie_ids, train.stars).predict
+
+
 # The blend's members: every rating model here but the global mean. Each kind
 # of signal (content and demographics, neighbours with and without baselines,
 # factor models, plain biases) errs differently; the ridge weights sort out
@@ -162,4 +171,10 @@ RATING_MODELS: dict[str, tuple[str, Callable[[RankerInputs], Predict]]] = {
     "nn": ("Keras: μ + MLP of the two embeddings", _keras("nn")),
     "text-cnn": ("the text-CNN two-tower model", text_cnn),
     "blend": ("every model above stacked, weights by support from a held-out 10 %", blend),
+    "spark-als": ("Spark ML ALS, rank 32, λ 0.1, local mode", spark_als),
 }
+
+# Run only when named with --algo: they need more than the project's requirements
+# (Spark ALS: pyspark and a Java runtime, and a JVM start per fit), so `all` stays
+# runnable with requirements.txt alone.
+ON_REQUEST = frozenset({"spark-als"})

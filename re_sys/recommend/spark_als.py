@@ -18,7 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["SparkALSResult", "fit_spark_als"]
+__all__ = ["SparkALSRatings", "SparkALSResult", "fit_spark_als"]
+
+# Spark ML's ALS settings used by `train --algo spark-als` and `evaluate --algo spark-als`.
+RANK, REGULARISATION, ITERATIONS = 32, 0.1, 15
 
 
 @dataclass
@@ -47,6 +50,13 @@ def _session(master: str):
     return spark
 
 
+def _als(rank: int, regularisation: float, iterations: int, seed: int):
+    from pyspark.ml.recommendation import ALS
+
+    return ALS(rank=rank, maxIter=iterations, regParam=regularisation, userCol="user_id", itemCol="movie_id",
+               ratingCol="stars", seed=seed, coldStartStrategy="drop", nonnegative=False)
+
+
 def _factors(frame) -> tuple[np.ndarray, np.ndarray]:
     rows = frame.orderBy("id").toPandas()
     ids = rows["id"].to_numpy(np.int64)
@@ -54,15 +64,14 @@ def _factors(frame) -> tuple[np.ndarray, np.ndarray]:
     return ids, vectors
 
 
-def fit_spark_als(ratings_parquet: Path, *, master: str = "local[*]", rank: int = 32,
-                  regularisation: float = 0.1, iterations: int = 15, valid_fraction: float = 0.1,
+def fit_spark_als(ratings_parquet: Path, *, master: str = "local[*]", rank: int = RANK,
+                  regularisation: float = REGULARISATION, iterations: int = ITERATIONS, valid_fraction: float = 0.1,
                   seed: int = 0, log=None) -> SparkALSResult:
     """Fit on a seeded (1 - valid_fraction) share, measure RMSE on the rest, return the factors.
 
     The Parquet file has integer columns user_id and movie_id and a float column stars.
     """
     from pyspark.ml.evaluation import RegressionEvaluator
-    from pyspark.ml.recommendation import ALS
     from pyspark.sql import functions as F
 
     log = log or (lambda message: None)
@@ -70,9 +79,7 @@ def fit_spark_als(ratings_parquet: Path, *, master: str = "local[*]", rank: int 
     try:
         ratings = spark.read.parquet(str(ratings_parquet))
         train, valid = ratings.randomSplit([1 - valid_fraction, valid_fraction], seed=seed)
-        als = ALS(rank=rank, maxIter=iterations, regParam=regularisation, userCol="user_id",
-                  itemCol="movie_id", ratingCol="stars", seed=seed, coldStartStrategy="drop",
-                  nonnegative=False)
+        als = _als(rank, regularisation, iterations, seed)
         log(f"Spark ALS on {master}: rank {rank}, λ {regularisation}, {iterations} iterations")
         model = als.fit(train)
         evaluator = RegressionEvaluator(metricName="rmse", labelCol="stars", predictionCol="prediction")
@@ -94,3 +101,54 @@ def fit_spark_als(ratings_parquet: Path, *, master: str = "local[*]", rank: int 
     return SparkALSResult(user_ids, user_factors, movie_ids, movie_factors,
                           {"rank": rank, "regularisation": regularisation, "iterations": iterations,
                            "master": master}, metrics)
+
+
+@dataclass
+class SparkALSRatings:
+    """Spark ALS as a rating model for `evaluate`: fitted on given ratings, predicting with numpy.
+
+    The same settings as `train --algo spark-als`, measured on the split every
+    other rating model uses. A viewer or movie Spark never saw gets the mean of
+    the training stars, since explicit ALS has nothing else for them.
+    """
+    master: str = "local[*]"
+    rank: int = RANK
+    regularisation: float = REGULARISATION
+    iterations: int = ITERATIONS
+    seed: int = 0
+
+    def fit(self, user_ids: np.ndarray, movie_ids: np.ndarray, stars: np.ndarray) -> "SparkALSRatings":
+        import pandas as pd
+
+        stars = np.asarray(stars, dtype=np.float64)
+        frame = pd.DataFrame({"user_id": np.asarray(user_ids, np.int64), "movie_id": np.asarray(movie_ids, np.int64),
+                              "stars": stars})
+        spark = _session(self.master)
+        try:
+            spark.conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
+            model = _als(self.rank, self.regularisation, self.iterations, self.seed).fit(
+                spark.createDataFrame(frame))
+            self.user_ids_, self.user_factors_ = _factors(model.userFactors)
+            self.movie_ids_, self.movie_factors_ = _factors(model.itemFactors)
+        finally:
+            spark.stop()
+        self.mean_ = float(stars.mean())
+        self.star_range_ = (float(stars.min()), float(stars.max()))
+        return self
+
+    def predict(self, user_ids: np.ndarray, movie_ids: np.ndarray) -> np.ndarray:
+        users, user_known = _rows(self.user_ids_, user_ids)
+        movies, movie_known = _rows(self.movie_ids_, movie_ids)
+        known = user_known & movie_known
+        dots = np.einsum("ij,ij->i", self.user_factors_[users].astype(np.float64),
+                         self.movie_factors_[movies].astype(np.float64))
+        return np.clip(np.where(known, dots, self.mean_), *self.star_range_)
+
+
+def _rows(known_ids: np.ndarray, asked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row of each asked id in the sorted `known_ids` (0 where absent) and whether it was found."""
+    asked = np.asarray(asked, dtype=np.int64)
+    if len(known_ids) == 0:
+        return np.zeros(len(asked), np.int64), np.zeros(len(asked), bool)
+    at = np.minimum(np.searchsorted(known_ids, asked), len(known_ids) - 1)
+    return at, known_ids[at] == asked

@@ -72,3 +72,13 @@ def test_evaluate_writes_its_section_of_the_docs_and_a_chart(dataset, tmp_path, 
 def test_evaluate_refuses_bad_input_clearly(args, message):
     with pytest.raises(CommandError, match=message):
         _evaluate(*args)
+
+
+def test_spark_als_without_pyspark_names_the_requirements_file(dataset, monkeypatch):
+    import sys
+
+    for name in [m for m in sys.modules if m == "pyspark" or m.startswith("pyspark.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "pyspark", None)      # as if it were not installed
+    with pytest.raises(CommandError, match="requirements-spark.txt"):
+        _evaluate("--dataset", str(dataset), "--algo", "spark-als", "--protocol", "holdout")

@@ -105,3 +105,12 @@ def test_the_blend_beats_its_best_member(planted):
              for name in members}
     mixed = rmse(test.stars, blend(inputs, members=members)(test.user_ids, test.movie_ids))
     assert mixed < min(alone.values()) - 0.02
+
+
+def test_all_leaves_out_the_on_request_methods_and_a_name_asks_for_them():
+    from re_sys.recommend.comparison import methods_for
+
+    assert "spark-als" not in methods_for("holdout", None)
+    assert "blend" in methods_for("holdout", None)
+    assert methods_for("holdout", ["spark-als"]) == ["spark-als"]
+    assert methods_for("user-split", ["spark-als"]) == []      # a rating model only

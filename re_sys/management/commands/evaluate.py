@@ -19,7 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         names = sorted({n for methods in METHODS.values() for n in methods})
-        parser.add_argument("--algo", default="all", help=f"One of: {', '.join(names)}; or all (default).")
+        parser.add_argument("--algo", default="all",
+                            help=f"One of: {', '.join(names)}; or all (default: every one but spark-als, "
+                                 f"which needs pip install -r requirements-spark.txt and Java 17).")
         parser.add_argument("--protocol", action="append", choices=PROTOCOLS,
                             help="Repeat for several; default: all four.")
         parser.add_argument("--k", type=int, default=10)
@@ -48,8 +50,15 @@ class Command(BaseCommand):
             results = compare(ratings, movies, users, protocols=protocols, names=names, k=k, seed=seed,
                               search=search, log=log)
         except ImportError as exc:
+            if (exc.name or "").split(".")[0] in ("pyspark", "py4j"):
+                raise CommandError("spark-als needs PySpark: pip install -r requirements-spark.txt "
+                                   "(and Java 17: apt-get install openjdk-17-jre-headless).") from exc
             raise CommandError(f"{exc}. Install the project's requirements (pip install -r requirements.txt).") \
                 from exc
+        except Exception as exc:  # Spark reports a missing Java its own ways
+            if type(exc).__module__.split(".")[0] not in ("pyspark", "py4j"):
+                raise
+            raise CommandError(f"Spark could not run: {exc}") from exc
         table = markdown_table(results, k)
         command = ["python manage.py evaluate", *([f"--dataset {dataset}"] if dataset else []),
                    *([f"--algo {algo}"] if names else []), *(f"--protocol {p}" for p in protocol or []),
