@@ -99,9 +99,7 @@ def spark_als(inputs: RankerInputs) -> Predict:
     """Spark ML's ALS in local mode (needs pyspark and Java 17; on request only, see ON_REQUEST)."""
     from .spark_als import SparkALSRatings
 
-    train = inputs.train
-    return SparkALSRatings(master="local[*]", seed=inputs.seed).fit(
-        train.user_ids, train.movie_ids, train.stars).predict
+    return SparkALSRatings(master="local[*]", seed=inputs.seed).fit(inputs.train).predict
 
 
 # The blend's members: every rating model here but the global mean. Each kind

@@ -117,32 +117,34 @@ class SparkALSRatings:
     iterations: int = ITERATIONS
     seed: int = 0
 
-    def fit(self, user_ids: np.ndarray, movie_ids: np.ndarray, stars: np.ndarray) -> "SparkALSRatings":
+    def fit(self, ratings) -> "SparkALSRatings":
+        """`ratings`: an Interactions (user_ids, movie_ids, stars), as every rating model takes."""
         import pandas as pd
 
-        stars = np.asarray(stars, dtype=np.float64)
-        frame = pd.DataFrame({"user_id": np.asarray(user_ids, np.int64), "movie_id": np.asarray(movie_ids, np.int64),
-                              "stars": stars})
+        stars = np.asarray(ratings.stars, dtype=np.float64)
+        frame = pd.DataFrame({"user_id": np.asarray(ratings.user_ids, np.int64),
+                              "movie_id": np.asarray(ratings.movie_ids, np.int64), "stars": stars})
         spark = _session(self.master)
         try:
             spark.conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
             model = _als(self.rank, self.regularisation, self.iterations, self.seed).fit(
                 spark.createDataFrame(frame))
-            self.user_ids_, self.user_factors_ = _factors(model.userFactors)
-            self.movie_ids_, self.movie_factors_ = _factors(model.itemFactors)
+            self.user_ids, self.user_factors = _factors(model.userFactors)
+            self.movie_ids, self.movie_factors = _factors(model.itemFactors)
         finally:
             spark.stop()
-        self.mean_ = float(stars.mean())
-        self.star_range_ = (float(stars.min()), float(stars.max()))
+        self.mean = float(stars.mean())
+        self.star_range = (float(stars.min()), float(stars.max()))
         return self
 
     def predict(self, user_ids: np.ndarray, movie_ids: np.ndarray) -> np.ndarray:
-        users, user_known = _rows(self.user_ids_, user_ids)
-        movies, movie_known = _rows(self.movie_ids_, movie_ids)
+        users, user_known = _rows(self.user_ids, user_ids)
+        movies, movie_known = _rows(self.movie_ids, movie_ids)
         known = user_known & movie_known
-        dots = np.einsum("ij,ij->i", self.user_factors_[users].astype(np.float64),
-                         self.movie_factors_[movies].astype(np.float64))
-        return np.clip(np.where(known, dots, self.mean_), *self.star_range_)
+        predicted = np.full(len(known), self.mean)
+        predicted[known] = np.einsum("ij,ij->i", self.user_factors[users[known]].astype(np.float64),
+                                     self.movie_factors[movies[known]].astype(np.float64))
+        return np.clip(predicted, *self.star_range)
 
 
 def _rows(known_ids: np.ndarray, asked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

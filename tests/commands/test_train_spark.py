@@ -59,8 +59,7 @@ def test_spark_als_as_a_rating_model_beats_the_mean_and_falls_back_for_strangers
 
     data = Interactions.from_frame(planted_frames(n_users=60, n_movies=30, density=0.6, seed=5)[0])
     train, test = holdout_split(data, 0.2, seed=1)
-    model = SparkALSRatings(master="local[2]", rank=4, iterations=10, seed=1).fit(
-        train.user_ids, train.movie_ids, train.stars)
+    model = SparkALSRatings(master="local[2]", rank=4, iterations=10, seed=1).fit(train)
     predicted = model.predict(test.user_ids, test.movie_ids)
     rmse = np.sqrt(np.mean((predicted - test.stars) ** 2))
     mean_rmse = np.sqrt(np.mean((train.stars.mean() - test.stars) ** 2))
