@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .algorithms.base import Interactions
+from .algorithms.base import Interactions, rows_in
 from .dataset import DataSet
 from .metrics import mae, rmse
 
@@ -40,17 +40,11 @@ class Factors:
     global_mean: float
 
 
-def _rows(ids: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each of `ids`, its row in the sorted `known` and whether it is there."""
-    pos = np.minimum(np.searchsorted(known, ids), len(known) - 1)
-    return pos, known[pos] == ids
-
-
 def _keras_factors(model, dataset: DataSet) -> Factors:
     p = model.model.get_layer("user_factors").get_weights()[0]
     q = model.model.get_layer("movie_factors").get_weights()[0]
-    u_pos, u_ok = _rows(dataset.user_ids, model.user_ids)
-    m_pos, m_ok = _rows(dataset.movie_ids, model.movie_ids)
+    u_pos, u_ok = rows_in(model.user_ids, dataset.user_ids)
+    m_pos, m_ok = rows_in(model.movie_ids, dataset.movie_ids)
     users = np.where(u_ok[:, None], p[u_pos], 0.0)
     movies = np.where(m_ok[:, None], q[m_pos], 0.0)
     user_bias, movie_bias = np.zeros(dataset.n_users), np.zeros(dataset.n_movies)

@@ -5,6 +5,7 @@ from typing import Callable
 
 import numpy as np
 
+from .algorithms.base import rows_in
 from .rankers import RankerInputs
 
 __all__ = ["ON_REQUEST", "RATING_MODELS", "Predict"]
@@ -27,11 +28,9 @@ def biases(inputs: RankerInputs, regularisation: float = 10.0, sweeps: int = 10)
     mean, b_u, b_m = ridge_biases(u, m, train.stars, len(users), len(movies), regularisation, sweeps)
 
     def predict(user_ids, movie_ids):
-        ui, mi = np.searchsorted(users, user_ids), np.searchsorted(movies, movie_ids)
-        ui_ok = (ui < len(users)) & (users[np.minimum(ui, len(users) - 1)] == user_ids)
-        mi_ok = (mi < len(movies)) & (movies[np.minimum(mi, len(movies) - 1)] == movie_ids)
-        return mean + np.where(ui_ok, b_u[np.minimum(ui, len(users) - 1)], 0.0) + \
-            np.where(mi_ok, b_m[np.minimum(mi, len(movies) - 1)], 0.0)
+        ui, ui_ok = rows_in(users, user_ids)
+        mi, mi_ok = rows_in(movies, movie_ids)
+        return mean + np.where(ui_ok, b_u[ui], 0.0) + np.where(mi_ok, b_m[mi], 0.0)
     return predict
 
 
@@ -99,7 +98,7 @@ def spark_als(inputs: RankerInputs) -> Predict:
     """Spark ML's ALS in local mode (needs pyspark and Java 17; on request only, see ON_REQUEST)."""
     from .spark_als import SparkALSRatings
 
-    return SparkALSRatings(master="local[*]", seed=inputs.seed).fit(inputs.train).predict
+    return SparkALSRatings(seed=inputs.seed).fit(inputs.train).predict
 
 
 # The blend's members: every rating model here but the global mean. Each kind
@@ -115,8 +114,8 @@ def _support(train, user_ids: np.ndarray, movie_ids: np.ndarray) -> tuple[np.nda
     """log(1 + how many training ratings) of each pair's viewer and movie."""
     def counts(known_ids, asked):
         ids, n = np.unique(known_ids, return_counts=True)
-        at = np.minimum(np.searchsorted(ids, asked), len(ids) - 1)
-        return np.log1p(np.where(ids[at] == asked, n[at], 0))
+        at, found = rows_in(ids, asked)
+        return np.log1p(np.where(found, n[at], 0))
     return counts(train.user_ids, user_ids), counts(train.movie_ids, movie_ids)
 
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .algorithms.base import rows_in
+
 __all__ = ["SparkALSRatings", "SparkALSResult", "fit_spark_als"]
 
 # Spark ML's ALS settings used by `train --algo spark-als` and `evaluate --algo spark-als`.
@@ -138,19 +140,11 @@ class SparkALSRatings:
         return self
 
     def predict(self, user_ids: np.ndarray, movie_ids: np.ndarray) -> np.ndarray:
-        users, user_known = _rows(self.user_ids, user_ids)
-        movies, movie_known = _rows(self.movie_ids, movie_ids)
+        users, user_known = rows_in(self.user_ids, np.asarray(user_ids, np.int64))
+        movies, movie_known = rows_in(self.movie_ids, np.asarray(movie_ids, np.int64))
         known = user_known & movie_known
         predicted = np.full(len(known), self.mean)
         predicted[known] = np.einsum("ij,ij->i", self.user_factors[users[known]].astype(np.float64),
                                      self.movie_factors[movies[known]].astype(np.float64))
         return np.clip(predicted, *self.star_range)
 
-
-def _rows(known_ids: np.ndarray, asked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Row of each asked id in the sorted `known_ids` (0 where absent) and whether it was found."""
-    asked = np.asarray(asked, dtype=np.int64)
-    if len(known_ids) == 0:
-        return np.zeros(len(asked), np.int64), np.zeros(len(asked), bool)
-    at = np.minimum(np.searchsorted(known_ids, asked), len(known_ids) - 1)
-    return at, known_ids[at] == asked

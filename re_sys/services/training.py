@@ -116,6 +116,7 @@ def model_train_spark(*, master: str = "local[*]", seed: int = 0, model_dir: Pat
     """
     import numpy as np
 
+    from ..recommend.algorithms.base import rows_in
     from ..recommend.dataset import DataSet
     from ..recommend.factor_training import Factors
     from ..recommend.spark_als import fit_spark_als
@@ -133,8 +134,7 @@ def model_train_spark(*, master: str = "local[*]", seed: int = 0, model_dir: Pat
 
     def aligned(ids: np.ndarray, known: np.ndarray, vectors: np.ndarray) -> np.ndarray:
         out = np.zeros((len(ids), vectors.shape[1]), dtype=np.float32)
-        pos = np.minimum(np.searchsorted(known, ids), len(known) - 1)
-        found = known[pos] == ids
+        pos, found = rows_in(known, ids)
         out[found] = vectors[pos[found]]
         return out
 

@@ -15,7 +15,7 @@ from typing import Iterable
 
 import numpy as np
 
-__all__ = ["Interactions", "Recommender", "top_k"]
+__all__ = ["Interactions", "Recommender", "rows_in", "top_k"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,15 @@ class Interactions:
 
     def __len__(self) -> int:
         return len(self.stars)
+
+
+def rows_in(known: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of `ids`, its row in the sorted `known` (0 where absent) and whether it is there."""
+    ids = np.asarray(ids)
+    if len(known) == 0:
+        return np.zeros(len(ids), np.int64), np.zeros(len(ids), bool)
+    rows = np.minimum(np.searchsorted(known, ids), len(known) - 1)
+    return rows, known[rows] == ids
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:

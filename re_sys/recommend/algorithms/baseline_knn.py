@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Interactions
+from .base import Interactions, rows_in
 
 __all__ = ["BaselineKNN", "ridge_biases", "shrunk_residual_correlation"]
 
@@ -80,9 +80,8 @@ class BaselineKNN:
         return self
 
     def _row(self, ids: np.ndarray, known: np.ndarray) -> np.ndarray:
-        rows = np.searchsorted(known, ids)
-        rows = np.minimum(rows, len(known) - 1)
-        return np.where(known[rows] == ids, rows, -1)
+        rows, found = rows_in(known, ids)
+        return np.where(found, rows, -1)
 
     def predict(self, user_ids, movie_ids) -> np.ndarray:
         """Predicted stars, clipped to 0.5–5; unknown viewers or movies get what the biases know."""
