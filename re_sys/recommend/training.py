@@ -181,8 +181,16 @@ def _epoch_logger(log: Log, epochs: int):
 DENSE_ITEM_LIMIT = 20_000
 
 
-def item_channel_arrays(dataset: DataSet, regularisation: float = 500.0,
-                        dense_limit: int = DENSE_ITEM_LIMIT) -> dict[str, np.ndarray]:
+# The item-to-item channel is EASE over ratings and sittings (algorithms/ease.py,
+# algorithms/sittings.py). Both settings were chosen by NDCG@10 on inner 75/25
+# splits of the training ratings, ML-100K seeds 0-2 (docs/benchmarks.md).
+ITEM_REGULARISATION = 150.0
+SITTING_WEIGHT = 2.0
+
+
+def item_channel_arrays(dataset: DataSet, regularisation: float = ITEM_REGULARISATION,
+                        dense_limit: int = DENSE_ITEM_LIMIT,
+                        sitting_weight: float = SITTING_WEIGHT) -> dict[str, np.ndarray]:
     """EASE item-to-item weights, next-up transitions, rating counts and 'also liked' lists, in run order.
 
     Saved beside the text-CNN's matrices so the engine can recall by
@@ -202,7 +210,7 @@ def item_channel_arrays(dataset: DataSet, regularisation: float = 500.0,
         return {"movie_popularity": counts, **also_liked}
     weights = np.zeros((n, n), dtype=np.float32)
     if dataset.n_ratings:
-        ease = EASE(regularisation).fit(Interactions(
+        ease = EASE(regularisation, sitting_weight).fit(Interactions(
             dataset.rating_users.astype(np.int64), dataset.rating_movies.astype(np.int64),
             dataset.rating_stars, dataset.rating_timestamps))
         rows = ease.movie_ids  # contiguous movie indices that have ratings

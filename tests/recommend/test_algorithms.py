@@ -15,8 +15,8 @@ def data():
     return Interactions.from_frame(ratings[ratings.stars >= 3.5])
 
 
-ALGORITHMS = [Popularity, lambda: EASE(regularisation=10.0), PearsonItemCF, lambda: CosineCF(by="user"),
-              lambda: CosineCF(by="item")]
+ALGORITHMS = [Popularity, lambda: EASE(regularisation=10.0), lambda: EASE(regularisation=10.0, sitting_weight=2.0),
+              PearsonItemCF, lambda: CosineCF(by="user"), lambda: CosineCF(by="item")]
 
 
 @pytest.mark.parametrize("make", ALGORITHMS)
@@ -45,10 +45,17 @@ class TestContract:
         assert len(algo.recommend(user, k=1000)) <= n_unseen
 
 
-def test_ease_beats_popularity_on_planted_tastes(data):
+@pytest.mark.parametrize("sitting_weight", [0.0, 2.0])
+def test_ease_beats_popularity_on_planted_tastes(data, sitting_weight):
+    if sitting_weight:
+        # The planted times follow movie ids, which alternate the two kinds: a rating's
+        # neighbour in time is always of the other kind. Shuffled, time says nothing either way.
+        data = Interactions(data.user_ids, data.movie_ids, data.stars,
+                            np.random.default_rng(0).permutation(data.timestamps))
     train, test = per_user_split(data, 0.25, seed=1)
     pop = evaluate_ranker(Popularity().fit(train).recommend, test, k=5)
-    ease = evaluate_ranker(EASE(regularisation=10.0).fit(train).recommend, test, k=5)
+    ease = evaluate_ranker(EASE(regularisation=10.0, sitting_weight=sitting_weight).fit(train).recommend,
+                           test, k=5)
     assert ease["ndcg@5"] > pop["ndcg@5"] + 0.2
 
 
