@@ -6,10 +6,11 @@ Each row ranks every movie a viewer did not train on and reports NDCG@10 and
 P@10 beside plain EASE (λ = 500) in the same run. EASE plus the implicit-ALS
 channel beat EASE by more than noise on ML-100K, and EASE over ratings and
 sittings (pairs rated minutes apart weigh more) beat plain EASE in that sum,
-which is why the site's blend ranks with those two. Adding the infinitely wide autoencoder gains a
-little more on this split but nothing on an inner split of the training
-ratings, and costs ~10 ms an answer at ML-1M size, so it is not served
-(docs/benchmarks.md). Dense numpy throughout: ML-100K-sized data only.
+which is why the site's blend ranks with those two. Adding the infinitely
+wide autoencoder gains a little more on this split but nothing on an inner
+split of the training ratings, and costs ~10 ms an answer at ML-1M size, so
+it is not served (docs/benchmarks.md). Dense numpy throughout: ML-100K-sized
+data only.
 """
 from __future__ import annotations
 

@@ -197,8 +197,9 @@ class Engine:
         """Multi-channel recall, then one ranking; never a rated or excluded movie.
 
         Channels: item-to-item (EASE weights, fitted over ratings and
-        sittings, from the viewer's rated movies), implicit ALS (factors folded in from the same movies), the text-CNN
-        (predicted rating from `vector`), popular within the viewer's
+        sittings, from the viewer's rated movies), implicit ALS (factors
+        folded in from the same movies), the text-CNN (predicted rating
+        from `vector`), popular within the viewer's
         demographic `segments` (see `demographic_segments`), and popular.
         Ranking uses the best-measured signal available: item-to-item plus
         ALS (standardised, ALS_WEIGHT) when the run has both and the viewer

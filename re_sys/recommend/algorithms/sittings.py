@@ -55,7 +55,8 @@ def sitting_gram(user_rows: np.ndarray, movie_cols: np.ndarray, timestamps: np.n
             np.add.at(gram, np.concatenate(cells), np.concatenate(weights))
         cells, weights, buffered = [], [], 0
 
-    for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
+    paired = ends - starts > 1
+    for start, end in zip(starts[paired], ends[paired]):
         m, t = movies[start:end], times[start:end]
         off_diagonal = ~np.eye(len(m), dtype=bool)
         cells.append((m[:, None] * n_movies + m[None, :])[off_diagonal])
