@@ -10,7 +10,7 @@ import json
 from django.core.cache import caches
 from django.http import HttpResponse, JsonResponse
 
-from .models import Movie, Viewer
+from .models import Genre, Movie, Viewer
 from .services import recommending
 from .services.ratings import InvalidStars, rating_delete, rating_set, viewer_for_user
 
@@ -75,7 +75,9 @@ def _movie_or_404(movie_id: int) -> Movie:
 
 
 def _viewer_or_404(user_id) -> Viewer:
-    viewer = Viewer.objects.filter(pk=user_id).first() if str(user_id).isdigit() else None
+    if not str(user_id).isdigit():
+        raise ApiError(400, "invalid_user", f"{str(user_id)[:40]!r} is not a user id (a whole number).")
+    viewer = Viewer.objects.filter(pk=user_id).first()
     if viewer is None:
         raise ApiError(404, "user_not_found", f"There is no user {user_id}.")
     return viewer
@@ -163,6 +165,9 @@ def _movie_also_liked(movie_id: int, k: int, exclude: set[int] = frozenset()) ->
 def movies_popular(request):
     k = _k(request)
     genre = request.GET.get("genre") or None
+    # Checked before the cache, so that made-up genres neither fill it nor answer an empty list.
+    if genre is not None and not Genre.objects.filter(name=genre).exists():
+        raise ApiError(404, "genre_not_found", f"There is no genre {genre[:40]!r}.")
     return _shared(f"popular:{genre}:{k}", POPULAR_SECONDS,
                    lambda: _answer(recommending.movie_popular(k=k, genre=genre), genre=genre))
 

@@ -64,7 +64,8 @@ def test_unknown_ids_are_404(client, served):
     _error(client.get("/api/movies/99/similar"), 404, "movie_not_found")
     _error(client.get("/api/movies/99/also-liked"), 404, "movie_not_found")
     _error(client.get("/api/movies/1/prediction?user=99"), 404, "user_not_found")
-    _error(client.get("/api/movies/1/prediction?user=x"), 404, "user_not_found")
+    _error(client.get("/api/movies/1/prediction?user=x"), 400, "invalid_user")
+    _error(client.get("/api/movies/1/also-liked?user=-3"), 400, "invalid_user")
     _error(client.get("/api/movies/1/prediction"), 400, "missing_user")
 
 
@@ -80,6 +81,18 @@ def test_similar_popular_also_liked_prediction(client, served):
     assert not {3, 5} & {r["movie_id"] for r in seen}
     prediction = client.get("/api/movies/3/prediction?user=1").json()
     assert prediction["prediction"] > 3.5
+
+
+def test_popular_within_a_genre_and_unknown_genres(client, served):
+    from re_sys.models import Genre
+
+    Genre.objects.create(name="Comedy").movies.add(3, 5, 7)
+    comedy = client.get("/api/movies/popular?k=5&genre=Comedy").json()
+    assert comedy["genre"] == "Comedy"
+    assert [r["movie_id"] for r in comedy["results"]] == [3, 5]  # 7 has no ratings
+    assert all("Popular in Comedy" in r["reason"] for r in comedy["results"])
+    _error(client.get("/api/movies/popular?genre=comedy"), 404, "genre_not_found")
+    _error(client.get("/api/movies/popular?genre=Nope"), 404, "genre_not_found")
 
 
 def test_wrong_method_is_405_in_the_same_shape(client, served):
