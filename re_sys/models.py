@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 
 from .recommend.movielens import AGE_GROUPS
+from .recommend.titles import display_title
 from .search import search_normalise
 
 HALF_STARS = [x / 2 for x in range(1, 11)]
@@ -52,7 +53,12 @@ class Movie(models.Model):
         ordering = ["id"]
 
     def __str__(self):
-        return f"{self.title} ({self.year})" if self.year else self.title
+        return f"{self.display_title} ({self.year})" if self.year else self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """'The Usual Suspects' for the stored 'Usual Suspects, The' (the form that sorts well)."""
+        return display_title(self.title)
 
     def save(self, *args, **kwargs):
         self.search_text = movie_search_text(self.title, self.title_zh)

@@ -26,6 +26,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 
+from .titles import article_first
+
 __all__ = ["Candidate", "DoubanBlocked", "DoubanClient", "DoubanError", "DoubanParseError",
            "DoubanUnreachable", "Subject", "large_image_url", "match_candidate",
            "parse_subject", "title_variants"]
@@ -87,16 +89,6 @@ def _normalise(text: str) -> str:
     return " ".join(re.findall(r"\w+", text))
 
 
-def _article_first(title: str) -> str:
-    """MovieLens writes 'Usual Suspects, The'; Douban writes 'The Usual Suspects'."""
-    match = re.fullmatch(r"(.+), (the|a|an|la|le|les|l'|il|el|los|las|die|der|das|de|het)",
-                         title.strip(), flags=re.IGNORECASE)
-    if not match:
-        return title.strip()
-    article = match.group(2)
-    return f"{article}{'' if article.endswith(chr(39)) else ' '}{match.group(1)}"
-
-
 def title_variants(title: str) -> list[str]:
     """The titles a film may be listed under: 'City of Lost Children, The (Cité des
     enfants perdus, La)' gives 'The City of Lost Children' and 'La Cité des enfants perdus'."""
@@ -106,8 +98,8 @@ def title_variants(title: str) -> list[str]:
     variants = []
     for name in [outer, *inner]:
         name = re.sub(r"^a\.k\.a\.\s*", "", name.strip(), flags=re.IGNORECASE)
-        if name and _article_first(name) not in variants:
-            variants.append(_article_first(name))
+        if name and article_first(name) not in variants:
+            variants.append(article_first(name))
     return variants
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from .channels.also_liked import also_liked_reason
 from .channels.next_up import HISTORY_USED, next_up_scores, recency_weights
 from .runs import Run, RunError, current_run_path
+from .titles import display_title
 
 __all__ = ["Engine", "ModelStore", "Recommendation", "UnknownId", "stars_text"]
 
@@ -110,7 +111,8 @@ class Engine:
         return np.asarray(rows, dtype=np.int64)
 
     def _title(self, movie_id: int) -> str:
-        return self.titles.get(int(movie_id), f"movie {movie_id}")
+        title = self.titles.get(int(movie_id))
+        return display_title(title) if title else f"movie {movie_id}"
 
     # ------------------------------------------------------------------ queries
 

@@ -20,6 +20,7 @@ from ..models import Movie, Rating, Viewer
 from ..recommend.channels.also_liked import also_liked_reason
 from ..recommend.channels.demographic import segment_keys
 from ..recommend.engine import Engine, ModelStore, Recommendation, UnknownId
+from ..recommend.titles import display_title
 from .selectors import with_bayes
 
 __all__ = ["MIN_FOLD_IN_RATINGS", "Recommendation", "Taste", "UnknownId", "engine_current",
@@ -204,7 +205,8 @@ def movie_also_liked(*, movie_id: int, k: int = 10, exclude: set[int] = frozense
             .order_by("-weight")[: max(k * 5, 50)])
     counts = dict(Movie.objects.filter(pk__in=[r["movie_id"] for r in rows])
                   .values_list("id", "rating_count"))
-    title = Movie.objects.filter(pk=movie_id).values_list("title", flat=True).first() or "this"
+    stored = Movie.objects.filter(pk=movie_id).values_list("title", flat=True).first()
+    title = display_title(stored) if stored else "this"
     scored = sorted(((r["weight"] / max(counts.get(r["movie_id"], 1), 1) ** 0.5, r["movie_id"], r["fans"])
                      for r in rows), key=lambda t: (-t[0], t[1]))[:k]
     return [Recommendation(m, float(score), "also-liked", also_liked_reason(fans, title))

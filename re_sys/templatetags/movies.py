@@ -4,6 +4,7 @@ from django.utils.translation import gettext, ngettext
 
 from ..posters import poster_url as _poster_url
 from ..recommend.engine import stars_text
+from ..recommend.titles import display_title as _display_title
 
 register = template.Library()
 
@@ -11,6 +12,12 @@ register = template.Library()
 @register.filter
 def poster_url(movie) -> str:
     return _poster_url(movie)
+
+
+@register.filter
+def display_title(title) -> str:
+    """A stored MovieLens title (a string, as `.values()` rows hold it) as people write it."""
+    return _display_title(str(title or ""))
 
 
 @register.filter

@@ -127,6 +127,6 @@ def search(request):
 def poster(request, movie_id: int):
     """The generated poster of a movie without a cached one (an SVG, cacheable for a day)."""
     movie = get_object_or_404(Movie.objects.prefetch_related("genres"), pk=movie_id)
-    svg = poster_svg(title=movie.title, year=movie.year,
+    svg = poster_svg(title=movie.display_title, year=movie.year,
                      genre_names=[g.name for g in movie.genres.all()])
     return HttpResponse(svg, content_type="image/svg+xml")

@@ -61,14 +61,15 @@ def movie_rate(request, movie_id: int):
     viewer = ratings.viewer_for_user(request.user)
     if "delete" in request.POST:
         if ratings.rating_delete(viewer=viewer, movie=movie):
-            messages.success(request, _("Your rating of %(title)s was removed.") % {"title": movie.title})
+            messages.success(request,
+                             _("Your rating of %(title)s was removed.") % {"title": movie.display_title})
         return redirect(movie)
     form = RatingForm(request.POST)
     if not form.is_valid():
         return movie_detail(request, movie_id, rating_form=form, status=400)
     ratings.rating_set(viewer=viewer, movie=movie, stars=form.cleaned_data["stars"])
     messages.success(request, _("You rated %(title)s %(stars)s★. Your recommendations already reflect it.")
-                     % {"title": movie.title, "stars": f"{form.cleaned_data['stars']:g}"})
+                     % {"title": movie.display_title, "stars": f"{form.cleaned_data['stars']:g}"})
     return redirect(movie)
 
 
@@ -76,7 +77,7 @@ def _toggle(request, movie_id: int, kind: str, on: str, off: str):
     movie = get_object_or_404(Movie, pk=movie_id)
     viewer = ratings.viewer_for_user(request.user)
     now_set = marks.mark_toggle(viewer=viewer, movie=movie, kind=kind)
-    messages.success(request, (on if now_set else off) % {"title": movie.title})
+    messages.success(request, (on if now_set else off) % {"title": movie.display_title})
     return _back(request, movie)
 
 

@@ -27,6 +27,12 @@ def test_similar_puts_same_kind_first_and_excludes_itself(engine):
     assert 3 not in [r.movie_id for r in engine.similar(1, k=4, exclude=[3])]
 
 
+def test_reasons_name_movies_article_first(tmp_path):
+    engine = Engine(Run.load(two_kinds_run(tmp_path / "run")), titles={1: "Usual Suspects, The"})
+    assert engine.similar(1, k=1)[0].reason == "Similar to The Usual Suspects"
+    assert engine.similar(3, k=10)[-1].reason == "Similar to movie 3"  # a title the engine never loaded
+
+
 def test_k_larger_than_the_catalogue_returns_everything_else(engine):
     assert len(engine.similar(1, k=100)) == 9
 

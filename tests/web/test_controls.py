@@ -111,6 +111,18 @@ def test_browse_sorts_by_popularity_rating_year_and_title(client, catalogue):
     assert bad.status_code == 400 and "Unknown sort order" in bad.content.decode()
 
 
+def test_pages_show_titles_article_first_but_sort_by_the_stored_title(client, catalogue):
+    shown = "The City of Lost Children (La Cité des enfants perdus)"
+    page = client.get("/movies/2/").content.decode()
+    assert f"<h1>{shown}" in page and f"<title>{shown} (1995)" in page
+    listing = client.get("/?sort=title")
+    assert shown in listing.content.decode()
+    assert [m.pk for m in listing.context["page"].object_list] == [1, 2, 4, 3]  # under C, not T
+    for html in (page, listing.content.decode(), client.get("/movies/2/poster.svg").content.decode()):
+        assert "Lost Children, The" not in html
+    assert f'aria-label="{shown}"' in client.get("/movies/2/poster.svg").content.decode()
+
+
 def test_movie_page_shows_the_rating_summary_and_distribution(client, catalogue):
     for viewer, stars in enumerate([5.0, 5.0, 4.0, 2.5], start=1):
         Rating.objects.create(viewer=Viewer.objects.create(id=viewer), movie_id=3, stars=stars, timestamp=1)

@@ -15,6 +15,7 @@ from typing import Mapping
 import numpy as np
 
 from ..engine import Recommendation, _top_k
+from ..titles import display_title
 
 __all__ = ["POSTER_FEATURES_FILE", "PosterIndex", "save_poster_features"]
 
@@ -55,7 +56,7 @@ class PosterIndex:
             return []
         scores = self.features @ self.features[row]
         scores[row] = -np.inf
-        title = self.titles.get(int(movie_id), "this movie")
+        title = display_title(self.titles[int(movie_id)]) if int(movie_id) in self.titles else "this movie"
         return [Recommendation(int(self.movie_ids[i]), float(scores[i]), "poster",
                                f"Its poster looks like {title}'s")
                 for i in _top_k(scores, min(k, len(scores) - 1))]
