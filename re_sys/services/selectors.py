@@ -120,9 +120,10 @@ def viewer_genre_stats(viewer: Viewer, limit: int = 8) -> list[dict]:
         entry[1] += stars >= 4
         entry[2] += stars
     best = sorted(totals.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))[:limit]
-    most = max((n for _name, (n, _l, _s) in best), default=0)
+    # The bars show what the genres are ordered by, the 4★-or-more count, so they shorten down the list.
+    most = max((liked for _name, (_n, liked, _s) in best), default=0)
     return [{"name": name, "count": n, "liked": liked, "mean": total / n,
-             "width": 100 * n / most if most else 0} for name, (n, liked, total) in best]
+             "width": 100 * liked / most if most else 0} for name, (n, liked, total) in best]
 
 
 def dataset_current() -> DatasetImport | None:

@@ -83,6 +83,25 @@ def test_switch_language_and_browse_the_other_pages(page, site, screenshots):
     assert page.get_by_role("link", name="For you").is_visible()
 
 
+def test_bar_lengths_are_proportional_to_their_values(page, site):
+    # 5★ ×4, 4★ ×3, 2★ ×1: the 4★ bar must be visibly shorter than the 5★ one.
+    Viewer.objects.bulk_create([Viewer(id=10 + i) for i in range(8)])
+    Rating.objects.bulk_create([Rating(viewer_id=10 + i, movie_id=6, stars=s, timestamp=1)
+                                for i, s in enumerate([5, 5, 5, 5, 4, 4, 4, 2])])
+    from re_sys.services.importing import movie_stats_refresh
+
+    movie_stats_refresh([6])
+    page.goto(site + "/movies/6/")
+    bars = page.eval_on_selector_all(".bars .bar", """bars => bars.map(bar => [
+        parseFloat(bar.style.getPropertyValue('--share')), bar.getBoundingClientRect().width,
+        bar.parentElement.clientWidth])""")
+    shares = sorted(share for share, _width, _cell in bars if share > 0)
+    assert shares == [25.0, 75.0, 100.0]
+    for share, width, cell in bars:
+        if share > 0:
+            assert width == pytest.approx(cell * 0.6 * share / 100, abs=2)
+
+
 def test_demo_mode_and_keyboard_use(page, site, screenshots, settings):
     settings.RE_SYS_DEMO = True
     page.goto(site + "/")

@@ -51,7 +51,7 @@ def test_profile_shows_counts_genres_top_rated_and_paginated_history(client, rat
     genres = {g["name"]: (g["count"], g["liked"]) for g in context["genres"]}
     assert genres == {"Comedy": (2, 2), "Drama": (1, 0)}
     assert [(g["name"], g["mean"], g["width"]) for g in context["genres"]] == [
-        ("Comedy", 4.5, 100.0), ("Drama", 2.0, 50.0)]    # most liked first; bars relative to the longest
+        ("Comedy", 4.5, 100.0), ("Drama", 2.0, 0.0)]    # most liked first; bars: liked, relative to the most
     assert len(context["history"].object_list) == 20
     assert context["history"].object_list[0].movie_id == 124     # newest first
     second = client.get("/users/1/?page=2").context["history"]
