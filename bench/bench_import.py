@@ -1,11 +1,11 @@
 """Import speed: `import_movielens` on files of ML-1M's exact shape, beside a raw-SQL baseline.
 
-    python bench/bench_import.py [--ratings N] [--database-url URL]
+    python bench/bench_import.py [--ratings N --users U --movies M] [--database-url URL]
 
 Generates users.dat / movies.dat / ratings.dat with 6,040 users, 3,883 movies and
 1,000,209 ratings, migrates a fresh database (SQLite in a temporary folder unless
 --database-url is given), times the full command (read, validate, write,
-statistics) and, in the same run, a baseline that only inserts the same rating
+statistics; its peak memory too) and, in the same run, a baseline that only inserts the same rating
 tuples with sqlite3's executemany into a table with the same indexes. The ratio
 is what to compare across machines.
 """
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +47,8 @@ def _baseline(folder: Path, db_path: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--ratings", type=int, default=1_000_209)
+    parser.add_argument("--users", type=int, default=6040)
+    parser.add_argument("--movies", type=int, default=3883)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
@@ -52,7 +56,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        folder = write_ml1m(tmp / "ml-1m-shaped", n_ratings=args.ratings)
+        folder = write_ml1m(tmp / "ml-1m-shaped", n_users=args.users, n_movies=args.movies,
+                            n_ratings=args.ratings)
         os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dl_re_web.settings")
         import django
@@ -61,15 +66,18 @@ def main() -> None:
 
         django.setup()
         call_command("migrate", verbosity=0)
+        # Its own process, so that its peak memory is the import's alone (the generator's is not).
         start = time.perf_counter()
-        call_command("import_movielens", str(folder), verbosity=0)
+        subprocess.run([sys.executable, str(ROOT / "manage.py"), "import_movielens", str(folder), "-v", "0"],
+                       check=True, env=os.environ.copy())
         ours = time.perf_counter() - start
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         vendor = connection.vendor
         baseline = _baseline(folder, tmp / "baseline.sqlite3")
 
     print(f"database: {vendor}; ratings: {args.ratings:,}")
     print(f"import_movielens (read + validate + write + stats): {ours:.1f} s "
-          f"({args.ratings / ours:,.0f} ratings/s)")
+          f"({args.ratings / ours:,.0f} ratings/s), peak memory {peak_mb:,.0f} MB")
     print(f"baseline (sqlite3 executemany of the parsed tuples only): {baseline:.1f} s")
     print(f"ratio ours / baseline: {ours / baseline:.2f}")
 

@@ -66,9 +66,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("dest", type=Path)
     parser.add_argument("--ratings", type=int, default=1_000_209)
+    parser.add_argument("--users", type=int, default=6040)
+    parser.add_argument("--movies", type=int, default=3883)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    write_ml1m(args.dest, n_ratings=args.ratings, seed=args.seed)
+    if args.ratings < 20 * args.users or args.ratings > args.users * args.movies:
+        parser.error("--ratings must be between 20 per user and users × movies")
+    write_ml1m(args.dest, n_users=args.users, n_movies=args.movies, n_ratings=args.ratings, seed=args.seed)
     print(f"wrote {args.dest}")
 
 

@@ -145,22 +145,26 @@ def _write_ratings(data: MovieLensData, log: Log) -> None:
     qn = connection.ops.quote_name
     sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(fields))})")
-    # Plain Python scalars: numpy's types would not adapt, or adapt slowly.
-    rows = list(zip(data.user_ids.tolist(), data.movie_ids.tolist(), data.stars.tolist(),
-                    data.timestamps.tolist()))
-    total, batch = len(rows), 100_000
+    columns = (data.user_ids, data.movie_ids, data.stars, data.timestamps)
+    total, batch = len(data.user_ids), 100_000
+
+    def rows(start: int) -> list[tuple]:
+        # Plain Python scalars (numpy's would not adapt, or adapt slowly), one batch at a
+        # time: 25 million rows as tuples at once would take over 4 GB.
+        return list(zip(*(column[start:start + batch].tolist() for column in columns)))
+
     if connection.vendor == "postgresql":
         # COPY streams rows without a round trip per row: several times faster than
         # executemany there. Same transaction, same constraints.
         copy_sql = (f"COPY {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
                     f"FROM STDIN")
         with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
-            for number, row in enumerate(rows, start=1):
-                copy.write_row(row)
-                if number % batch == 0 or number == total:
-                    log(f"  {number:,} / {total:,} ratings")
+            for start in range(0, total, batch):
+                for row in rows(start):
+                    copy.write_row(row)
+                log(f"  {min(start + batch, total):,} / {total:,} ratings")
         return
     with connection.cursor() as cursor:
         for start in range(0, total, batch):
-            cursor.executemany(sql, rows[start:start + batch])
+            cursor.executemany(sql, rows(start))
             log(f"  {min(start + batch, total):,} / {total:,} ratings")

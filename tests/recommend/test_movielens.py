@@ -101,6 +101,35 @@ def test_bad_lines_name_file_line_and_text(tmp_path, name, line_no, text, reason
     assert f"{name}:{line_no}:" in message
 
 
+def test_lines_end_only_at_newlines_and_windows_endings_read_the_same(tmp_path):
+    folder = datasets.write_ml1m(tmp_path / "ds")
+    movies = (folder / "movies.dat").read_bytes()
+    # Latin-1 decodes the byte 0x85 to U+0085, which str.splitlines would take for a line break.
+    (folder / "movies.dat").write_bytes(movies.replace(b"Toy Story", b"Toy Story\x85 Again"))
+    for name in ("ratings.dat", "users.dat"):
+        (folder / name).write_bytes((folder / name).read_bytes().replace(b"\n", b"\r\n"))
+    data = read_dataset(folder)
+    assert data.movies[0].title == "Toy Story\x85 Again"
+    assert data.n_ratings == 6 and data.viewers[0].zip_code == "48067"
+
+
+def test_every_repeat_of_a_pair_is_caught_at_its_first_repeat(tmp_path):
+    ratings = [*datasets.RATINGS, (2, 3, 5, 1), (1, 2, 4, 2), (2, 3, 1, 3)]  # lines 7, 8 and 9
+    folder = datasets.write_ml1m(tmp_path / "ds", ratings=ratings)
+    with pytest.raises(DatasetFormatError, match=r"ratings.dat:7: .*user 2 rated movie 3 already on line 4"):
+        read_dataset(folder)
+
+
+def test_ids_too_large_for_the_database_are_reported(tmp_path):
+    folder = datasets.write_ml1m(tmp_path / "ds")
+    _corrupt(folder, "ratings.dat", 2, "1::2::3::978302109".replace("1::", "9" * 20 + "::", 1))
+    with pytest.raises(DatasetFormatError, match=r"ratings.dat:2: .*user id is too large"):
+        read_dataset(folder)
+    _corrupt(folder, "ratings.dat", 2, "1::2::3::1e400")
+    with pytest.raises(DatasetFormatError, match=r"ratings.dat:2: .*timestamp"):
+        read_dataset(folder)
+
+
 def test_binary_garbage_and_bad_encoding_are_reported(tmp_path):
     folder = datasets.write_latest(tmp_path / "ds")
     (folder / "ratings.csv").write_bytes(b"userId,movieId,rating,timestamp\n1,1,4,9\n\xff\xfe\x00\x01\n")

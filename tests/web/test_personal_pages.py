@@ -121,10 +121,17 @@ def test_demo_mode_browses_as_a_movielens_user(client, rated, served, settings):
 
 
 def test_insights_aggregate_the_ratings(client, rated):
+    from re_sys.services.importing import movie_stats_refresh
+
+    movie_stats_refresh()  # as the importer and rating writes do; the catalogue fixture's counts are made up
     lookup = DoubanLookup.objects.create(movie_id=3, status="found", douban_rating=9.0)
     data = client.get("/insights/").context["data"]
     assert {b["label"]: b["value"] for b in data["distribution"]} == {"2": 1, "3": 1, "4": 1, "5": 1}
     assert {b["label"]: b["value"] for b in data["per_genre"]} == {"Comedy": 3, "Drama": 1}
+    assert {b["label"]: b["mean"] for b in data["per_genre"]} == {"Comedy": pytest.approx(4.0), "Drama": 2.0}
+    assert {b["label"]: (b["mean"], b["viewers"]) for b in data["by_age"]} == {
+        "18–24": (3.0, 1), "25–34": (pytest.approx(11 / 3), 1)}
+    assert {b["label"]: b["value"] for b in data["by_gender"]} == {"Female": 3, "Male": 1}
     assert {b["label"]: b["value"] for b in data["per_decade"]} == {"1990s": 4}
     assert {b["label"]: b["value"] for b in data["by_age"]} == {"18–24": 1, "25–34": 3}
     assert {b["label"]: b["value"] for b in data["by_occupation"]} == {"writer": 3, "programmer": 1}
@@ -135,6 +142,19 @@ def test_insights_aggregate_the_ratings(client, rated):
     again = client.get("/insights/").context["data"]
     assert {b["label"]: b["value"] for b in again["distribution"]}["5"] == 2
     assert lookup.pk
+
+
+def test_insights_that_were_slow_to_aggregate_stand_until_they_expire(client, rated, monkeypatch):
+    from django.core.cache import cache
+
+    from re_sys.services import insights
+
+    monkeypatch.setattr(insights, "SLOW_SECONDS", -1.0)   # every aggregation counts as slow
+    before = client.get("/insights/").context["data"]["totals"]["ratings"]
+    Rating.objects.create(viewer_id=2, movie_id=1, stars=5.0, timestamp=50)
+    assert client.get("/insights/").context["data"]["totals"]["ratings"] == before
+    cache.delete(insights.CACHE_KEY)                       # what the cache's expiry does
+    assert client.get("/insights/").context["data"]["totals"]["ratings"] == before + 1
 
 
 def _write_run(model_dir, name, rmse):
