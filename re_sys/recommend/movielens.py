@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
-from array import array
 import re
 import tempfile
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,7 +200,7 @@ def _decode(path: Path, encoding: str) -> str:
                                  f"not valid {encoding.removesuffix('-sig')} text") from None
     if "\x00" in text:
         line_no = text[: text.index("\x00")].count("\n") + 1
-        raise DatasetFormatError(path, line_no, text.splitlines()[line_no - 1],
+        raise DatasetFormatError(path, line_no, text.split("\n")[line_no - 1].rstrip("\r"),
                                  "binary data (NUL byte)")
     return text
 
@@ -263,7 +263,7 @@ def _read_ratings(path: Path, sep: str, encoding: str, header: bool = False) -> 
 
     Columns grow as typed arrays (8 bytes a value, not a Python object each),
     and repeated (user, movie) pairs are found by one sort at the end rather
-    than a dictionary of every pair: ML-25M then reads in about 2 GB.
+    than a dictionary of every pair: 25 million ratings read in 2.6 GB, not 10.
     """
     users, movies, stamps, lines = array("q"), array("q"), array("q"), array("q")
     stars = array("d")
