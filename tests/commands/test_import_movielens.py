@@ -121,3 +121,27 @@ def test_verbosity_zero_is_quiet_but_summarises(tmp_path):
                  stdout=out)
     assert out.getvalue().strip().splitlines() == [
         "Imported ds (ml-1m): 4 movies, 3 viewers, 6 ratings, 0 tags."]
+
+
+def test_sqlite_gets_a_larger_page_cache_only_while_ratings_are_written(tmp_path, monkeypatch):
+    from django.db import connection
+
+    from re_sys.services import importing
+
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite setting")
+
+    def cache_size():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    before, during = cache_size(), []
+    logged = importing._write_ratings
+
+    def watching(data, log):
+        return logged(data, lambda line: (during.append(cache_size()), log(line)))
+    monkeypatch.setattr(importing, "_write_ratings", watching)
+    _import(datasets.write_ml1m(tmp_path / "ds"))
+    assert during and set(during) == {-importing.IMPORT_CACHE_MB * 1024}
+    assert cache_size() == before and Rating.objects.count() == 6
