@@ -1,11 +1,12 @@
-"""Import speed: `import_movielens` on files of ML-1M's exact shape, beside a raw-SQL baseline.
+"""Import speed and memory: `import_movielens` on generated files, beside a raw-SQL baseline.
 
     python bench/bench_import.py [--ratings N --users U --movies M] [--database-url URL]
 
-Generates users.dat / movies.dat / ratings.dat with 6,040 users, 3,883 movies and
-1,000,209 ratings, migrates a fresh database (SQLite in a temporary folder unless
---database-url is given), times the full command (read, validate, write,
-statistics; its peak memory too) and, in the same run, a baseline that only inserts the same rating
+Generates users.dat / movies.dat / ratings.dat (ML-1M's exact shape by default:
+6,040 users, 3,883 movies, 1,000,209 ratings), migrates a fresh database
+(SQLite in a temporary folder unless --database-url is given), times the full
+command in its own process (read, validate, write, statistics) with its peak
+memory and, in the same run, a baseline that only inserts the same rating
 tuples with sqlite3's executemany into a table with the same indexes. The ratio
 is what to compare across machines.
 """

@@ -1,7 +1,7 @@
 """The dataset at a glance, for the insights page: a few aggregates over every rating.
 
-One pass over the ratings and a few over the movies: about a second on
-ML-1M, 15 s on 25 million ratings in SQLite. The result is cached with the
+One pass over the ratings and a few over the movies: 15 s for 25 million
+ratings in SQLite (docs/benchmarks.md). The result is cached with the
 newest rating's id: a page view after the first costs one index lookup and a
 cache read. A new rating or import recomputes it when that took under
 SLOW_SECONDS; larger datasets show it up to CACHE_SECONDS old instead. A
