@@ -1,0 +1,273 @@
+"""Further for-you variants tried, each scored where settings are chosen and where they are judged.
+
+    python bench/bench_ranking_tried.py [--dataset data/ml-100k] [--seeds 0 1 2]
+
+For each split seed S: the outer split is the per-user 75/25 split
+`evaluate --seed S` scores; the inner split holds out a quarter of that
+split's training ratings the same way (seed S), and is where settings were
+chosen. Every row is NDCG@10 on both, beside the served blend (EASE over
+ratings and sittings + implicit ALS, each standardised over the movies the
+viewer may be shown), which this script reproduces exactly on the outer
+splits. A variant would be kept only if it gained on the inner splits and the
+outer ones alike; none did (docs/benchmarks.md). Dense numpy: ML-100K-sized
+data only; about 15 minutes on 2 cores.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_ranking_variants import ease_weights, ndcg_and_precision  # noqa: E402
+from re_sys.recommend.algorithms import Interactions  # noqa: E402
+from re_sys.recommend.algorithms.sittings import SITTING_SECONDS, sitting_gram  # noqa: E402
+from re_sys.recommend.channels.implicit_als import ImplicitALS  # noqa: E402
+from re_sys.recommend.dataset import frames_from_movielens  # noqa: E402
+from re_sys.recommend.evaluation import per_user_split  # noqa: E402
+from re_sys.recommend.movielens import read_dataset  # noqa: E402
+from re_sys.recommend.training import ITEM_REGULARISATION, SITTING_WEIGHT  # noqa: E402
+
+
+def over_unseen(scores: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """Each row standardised over the movies its viewer did not rate, as `Engine.for_user` does."""
+    scores = np.where(seen > 0, np.nan, scores.astype(np.float64))
+    scores = scores - np.nanmean(scores, axis=1, keepdims=True)
+    return np.nan_to_num(scores / (np.nanstd(scores, axis=1, keepdims=True) + 1e-12), nan=-np.inf)
+
+
+def ials_item_factors(x: np.ndarray, factors: int, regularisation: float, unobserved: float,
+                      iterations: int, seed: int) -> np.ndarray:
+    """iALS as revisited by Rendle et al. (2021): every unrated cell weighs `unobserved`, and each row's
+    L2 penalty grows with its support, λ·(ratings + unobserved·width), so frequent rows are not
+    under-regularised as with one λ for all."""
+    rng = np.random.default_rng(seed)
+    n_users, n_movies = x.shape
+    users = rng.normal(0, 0.1 / np.sqrt(factors), (n_users, factors))
+    movies = rng.normal(0, 0.1 / np.sqrt(factors), (n_movies, factors))
+    by_user = [np.flatnonzero(row) for row in x]
+    by_movie = [np.flatnonzero(column) for column in x.T]
+
+    def solve(other: np.ndarray, support: list[np.ndarray], width: int) -> np.ndarray:
+        gram = unobserved * other.T @ other
+        out = np.empty((len(support), factors))
+        for row, rated in enumerate(support):
+            chosen = other[rated]
+            system = gram + chosen.T @ chosen
+            system[np.diag_indices(factors)] += regularisation * (len(rated) + unobserved * width)
+            out[row] = np.linalg.solve(system, chosen.sum(axis=0))
+        return out
+
+    for _ in range(iterations):
+        users = solve(movies, by_user, n_movies)
+        movies = solve(users, by_movie, n_users)
+    return movies
+
+
+def ials_scores(x: np.ndarray, movies: np.ndarray, regularisation: float, unobserved: float) -> np.ndarray:
+    """Every viewer folded in from their rated movies against fixed item factors (the iALS user step)."""
+    factors = movies.shape[1]
+    gram = unobserved * movies.T @ movies
+    users = np.empty((len(x), factors))
+    for row, seen in enumerate(x):
+        rated = movies[np.flatnonzero(seen)]
+        system = gram + rated.T @ rated
+        system[np.diag_indices(factors)] += regularisation * (len(rated) + unobserved * len(movies))
+        users[row] = np.linalg.solve(system, rated.sum(axis=0))
+    return users @ movies.T
+
+
+def sitting_rows(user_rows: np.ndarray, movie_rows: np.ndarray, times: np.ndarray, n_movies: int,
+                 gap: float) -> tuple[np.ndarray, np.ndarray]:
+    """One 0/1 row per sitting (a viewer's ratings with no gap over `gap` seconds), and whose it is."""
+    order = np.lexsort((movie_rows, times, user_rows))
+    users, movies, times = user_rows[order], movie_rows[order], times[order].astype(np.float64)
+    starts = np.r_[True, (users[1:] != users[:-1]) | (np.diff(times) > gap)]
+    sitting = np.cumsum(starts) - 1
+    rows = np.zeros((sitting[-1] + 1, n_movies), np.float32)
+    rows[sitting, movies] = 1.0
+    return rows, users[starts]
+
+
+def session_knn(rows: np.ndarray, owners: np.ndarray, n_users: int, neighbours: int) -> np.ndarray:
+    """Session-based kNN: each sitting's nearest other viewers' sittings (cosine), their movies summed."""
+    unit = rows / np.sqrt(rows.sum(axis=1, keepdims=True))
+    similarity = unit @ unit.T
+    similarity[owners[:, None] == owners[None, :]] = 0.0      # never the viewer's own sittings
+    # Ties at the k-th similarity are all kept: small sittings tie often, and which of them to drop
+    # would otherwise be an accident of order.
+    kth = -np.partition(-similarity, neighbours - 1, axis=1)[:, neighbours - 1][:, None]
+    per_sitting = np.where((similarity >= kth) & (similarity > 0), similarity, 0.0) @ rows
+    scores = np.zeros((n_users, rows.shape[1]))
+    np.add.at(scores, owners, per_sitting)
+    return scores
+
+
+def first_sitting_share(data: Interactions, gap: float) -> tuple[float, float]:
+    """The share of all ratings made in their viewer's first sitting, and the median viewer's share."""
+    users = np.searchsorted(np.unique(data.user_ids), data.user_ids)
+    rows, owners = sitting_rows(users, np.searchsorted(np.unique(data.movie_ids), data.movie_ids),
+                                data.timestamps, len(np.unique(data.movie_ids)), gap)
+    first = rows[np.r_[True, owners[1:] != owners[:-1]]].sum(axis=1)   # sittings come in viewer order
+    per_viewer = first / np.bincount(users)
+    return float(first.sum() / len(data)), float(np.median(per_viewer))
+
+
+@dataclass
+class Split:
+    train: Interactions
+    test: Interactions
+    seed: int
+    user_ids: np.ndarray
+    movie_ids: np.ndarray
+    # Scores a variant reuses across rows (its channel alone, then in the blend).
+    cache: dict = field(default_factory=dict)
+
+    def matrix(self, part: Interactions) -> np.ndarray:
+        out = np.zeros((len(self.user_ids), len(self.movie_ids)), np.float32)
+        out[np.searchsorted(self.user_ids, part.user_ids), np.searchsorted(self.movie_ids, part.movie_ids)] = 1
+        return out
+
+    @cached_property
+    def x(self) -> np.ndarray:
+        return self.matrix(self.train)
+
+    @cached_property
+    def user_rows(self) -> np.ndarray:
+        return np.searchsorted(self.user_ids, self.train.user_ids)
+
+    @cached_property
+    def movie_rows(self) -> np.ndarray:
+        return np.searchsorted(self.movie_ids, self.train.movie_ids)
+
+    @cached_property
+    def gram(self) -> np.ndarray:
+        return (self.x.T @ self.x).astype(np.float64)
+
+    def sittings(self, seconds: float = SITTING_SECONDS) -> np.ndarray:
+        return sitting_gram(self.user_rows, self.movie_rows, self.train.timestamps, len(self.movie_ids), seconds)
+
+    @cached_property
+    def item_gram(self) -> np.ndarray:
+        """The served item-to-item channel's Gram matrix: ratings and sittings."""
+        return (self.gram + SITTING_WEIGHT * self.sittings()) / (1 + SITTING_WEIGHT)
+
+    @cached_property
+    def item_weights(self) -> np.ndarray:
+        return ease_weights(self.item_gram, ITEM_REGULARISATION)
+
+    @cached_property
+    def ease(self) -> np.ndarray:
+        return self.x @ self.item_weights
+
+    def als(self, regularisation: float | None = None) -> np.ndarray:
+        extra = {} if regularisation is None else {"regularisation": regularisation}
+        model = ImplicitALS.fit(self.user_rows, self.movie_rows, len(self.user_ids), len(self.movie_ids),
+                                seed=self.seed, **extra)
+        return np.stack([model.scores(np.flatnonzero(row)) for row in self.x])
+
+    @cached_property
+    def served_als(self) -> np.ndarray:
+        return self.als()
+
+    @cached_property
+    def served(self) -> np.ndarray:
+        return self.z(self.ease) + self.z(self.served_als)
+
+    def z(self, scores: np.ndarray) -> np.ndarray:
+        return over_unseen(scores, self.x)
+
+    def ndcg(self, scores: np.ndarray) -> float:
+        return ndcg_and_precision(scores, self.x, self.matrix(self.test))[0]
+
+
+def variants():
+    """(label, scores of a Split): what was tried, in the order of docs/benchmarks.md."""
+    yield "served: EASE over ratings and sittings + implicit ALS", lambda s: s.served
+    for setting in ((64, 0.005, 0.1), (64, 0.01, 0.03), (64, 0.01, 0.3), (128, 0.01, 0.1), (64, 0.02, 0.1),
+                    (32, 0.04, 0.1), (64, 0.04, 0.1), (64, 0.08, 0.1)):
+        factors, regularisation, unobserved = setting
+        label = f"iALS {factors} factors, λ {regularisation:g}, unobserved {unobserved:g}"
+
+        def ials(s, factors=factors, regularisation=regularisation, unobserved=unobserved):
+            key = ("ials", factors, regularisation, unobserved)
+            if key not in s.cache:
+                movies = ials_item_factors(s.x, factors, regularisation, unobserved, 10, s.seed)
+                s.cache[key] = ials_scores(s.x, movies, regularisation, unobserved)
+            return s.cache[key]
+        yield f"{label}: alone", ials
+        yield f"{label}: in place of implicit ALS", lambda s, f=ials: s.z(s.ease) + s.z(f(s))
+        yield f"{label}: as a third channel", lambda s, f=ials: s.served + s.z(f(s))
+    for neighbours in (50, 200):
+        def knn(s, neighbours=neighbours):
+            key = ("knn", neighbours)
+            if key not in s.cache:
+                rows, owners = sitting_rows(s.user_rows, s.movie_rows, s.train.timestamps, len(s.movie_ids),
+                                            8 * SITTING_SECONDS)
+                s.cache[key] = session_knn(rows, owners, len(s.user_ids), neighbours)
+            return s.cache[key]
+        yield f"session kNN over sittings, {neighbours} neighbours: alone", knn
+        for weight in (0.3, 0.6):
+            yield (f"session kNN, {neighbours} neighbours: served + {weight:g} ×",
+                   lambda s, f=knn, weight=weight: s.served + weight * s.z(f(s)))
+    for seconds in (2.0, 20.0):
+        for weight in (1.0, 3.0):
+            def paged(s, seconds=seconds, weight=weight):
+                gram = (s.gram + SITTING_WEIGHT * s.sittings() + weight * s.sittings(seconds)) \
+                    / (1 + SITTING_WEIGHT + weight)
+                return s.z(s.x @ ease_weights(gram, ITEM_REGULARISATION)) + s.z(s.served_als)
+            yield f"+ {weight:g} × a page-level Gram (τ = {seconds:g} s)", paged
+    for exponent in (0.1, 0.25):
+        yield (f"query weighted by popularity^-{exponent:g}",
+               lambda s, e=exponent: s.z((s.x * np.maximum(s.x.sum(axis=0), 1) ** -e) @ s.item_weights)
+               + s.z(s.served_als))
+    for weight in (0.1, 0.3):
+        yield (f"two-hop: + {weight:g} × XBB",
+               lambda s, w=weight: s.served + w * s.z(s.ease @ s.item_weights))
+    inner_to_outer = 1 / 0.75      # the inner split trains on three quarters of the outer's ratings
+    yield (f"EASE λ scaled to the outer split's size ({ITEM_REGULARISATION * inner_to_outer:g})",
+           lambda s: s.z(s.x @ ease_weights(s.item_gram, ITEM_REGULARISATION * inner_to_outer))
+           + s.z(s.served_als))
+    yield ("ALS λ scaled likewise (26.7)", lambda s: s.z(s.ease) + s.z(s.als(20.0 * inner_to_outer)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--dataset", type=Path, default=ROOT / "data" / "ml-100k")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    args = parser.parse_args()
+    ratings, _movies, _users = frames_from_movielens(read_dataset(args.dataset))
+    data = Interactions.from_frame(ratings)
+    user_ids, movie_ids = np.unique(data.user_ids), np.unique(data.movie_ids)
+    share, median = first_sitting_share(data, 8 * SITTING_SECONDS)
+    print(f"ratings made in their viewer's first sitting: {share:.1%} (the median viewer's share: {median:.0%})")
+    pairs = []
+    for seed in args.seeds:
+        train, test = per_user_split(data, 0.25, seed)
+        pairs.append((Split(train, test, seed, user_ids, movie_ids),
+                      Split(*per_user_split(train, 0.25, seed), seed, user_ids, movie_ids)))
+
+    rows = []
+    for label, scores in variants():
+        outer = [o.ndcg(scores(o)) for o, _ in pairs]
+        inner = [i.ndcg(scores(i)) for _, i in pairs]
+        rows.append((label, outer, inner))
+        print(f"{label:70} outer {np.mean(outer):.4f}  inner {np.mean(inner):.4f}", flush=True)
+
+    seeds = ", ".join(map(str, args.seeds))
+    print(f"\n{args.dataset.name}: NDCG@10, per-user 75/25; outer split seeds {seeds}, inner splits of their "
+          "training ratings\n")
+    print("| variant | outer, per seed | outer mean | inner, per seed | inner mean |\n|---|---|---|---|---|")
+    for label, outer, inner in rows:
+        print(f"| {label} | {' / '.join(f'{v:.4f}' for v in outer)} | {np.mean(outer):.4f} | "
+              f"{' / '.join(f'{v:.4f}' for v in inner)} | {np.mean(inner):.4f} |")
+
+
+if __name__ == "__main__":
+    main()
