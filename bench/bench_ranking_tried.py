@@ -10,7 +10,7 @@ ratings and sittings + implicit ALS, each standardised over the movies the
 viewer may be shown), which this script reproduces exactly on the outer
 splits. A variant would be kept only if it gained on the inner splits and the
 outer ones alike; none did (docs/benchmarks.md). Dense numpy: ML-100K-sized
-data only; about 15 minutes on 2 cores.
+data only; 10 to 15 minutes on 2 cores.
 """
 from __future__ import annotations
 
