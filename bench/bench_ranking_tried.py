@@ -42,44 +42,39 @@ def over_unseen(scores: np.ndarray, seen: np.ndarray) -> np.ndarray:
     return np.nan_to_num(scores / (np.nanstd(scores, axis=1, keepdims=True) + 1e-12), nan=-np.inf)
 
 
+def ials_step(other: np.ndarray, support: list[np.ndarray], regularisation: float,
+              unobserved: float) -> np.ndarray:
+    """One side of iALS given the other's factors: for each row, the least-squares fit to 1 on the
+    cells in its support and to 0 (weighted `unobserved`) on all others, with L2 grown with support."""
+    factors = other.shape[1]
+    gram = unobserved * other.T @ other
+    out = np.empty((len(support), factors))
+    for row, rated in enumerate(support):
+        chosen = other[rated]
+        system = gram + chosen.T @ chosen
+        system[np.diag_indices(factors)] += regularisation * (len(rated) + unobserved * len(other))
+        out[row] = np.linalg.solve(system, chosen.sum(axis=0))
+    return out
+
+
 def ials_item_factors(x: np.ndarray, factors: int, regularisation: float, unobserved: float,
                       iterations: int, seed: int) -> np.ndarray:
     """iALS as revisited by Rendle et al. (2021): every unrated cell weighs `unobserved`, and each row's
     L2 penalty grows with its support, λ·(ratings + unobserved·width), so frequent rows are not
     under-regularised as with one λ for all."""
     rng = np.random.default_rng(seed)
-    n_users, n_movies = x.shape
-    users = rng.normal(0, 0.1 / np.sqrt(factors), (n_users, factors))
-    movies = rng.normal(0, 0.1 / np.sqrt(factors), (n_movies, factors))
+    movies = rng.normal(0, 0.1 / np.sqrt(factors), (x.shape[1], factors))
     by_user = [np.flatnonzero(row) for row in x]
     by_movie = [np.flatnonzero(column) for column in x.T]
-
-    def solve(other: np.ndarray, support: list[np.ndarray], width: int) -> np.ndarray:
-        gram = unobserved * other.T @ other
-        out = np.empty((len(support), factors))
-        for row, rated in enumerate(support):
-            chosen = other[rated]
-            system = gram + chosen.T @ chosen
-            system[np.diag_indices(factors)] += regularisation * (len(rated) + unobserved * width)
-            out[row] = np.linalg.solve(system, chosen.sum(axis=0))
-        return out
-
     for _ in range(iterations):
-        users = solve(movies, by_user, n_movies)
-        movies = solve(users, by_movie, n_users)
+        users = ials_step(movies, by_user, regularisation, unobserved)
+        movies = ials_step(users, by_movie, regularisation, unobserved)
     return movies
 
 
 def ials_scores(x: np.ndarray, movies: np.ndarray, regularisation: float, unobserved: float) -> np.ndarray:
     """Every viewer folded in from their rated movies against fixed item factors (the iALS user step)."""
-    factors = movies.shape[1]
-    gram = unobserved * movies.T @ movies
-    users = np.empty((len(x), factors))
-    for row, seen in enumerate(x):
-        rated = movies[np.flatnonzero(seen)]
-        system = gram + rated.T @ rated
-        system[np.diag_indices(factors)] += regularisation * (len(rated) + unobserved * len(movies))
-        users[row] = np.linalg.solve(system, rated.sum(axis=0))
+    users = ials_step(movies, [np.flatnonzero(row) for row in x], regularisation, unobserved)
     return users @ movies.T
 
 
