@@ -87,6 +87,30 @@ def test_forms_and_pages_never_cause_a_500(site, q, genre, year, page, stars):
     _clear(Client().post("/accounts/login/", {"username": q, "password": genre}))
 
 
+# Every page a GET reaches, with the parameters any of them reads; each page ignores the rest.
+PAGES = ("/", "/movies/{movie}/", "/movies/{movie}/poster.svg", "/search/", "/for-you/", "/watchlist/",
+         "/genres/{genre}/", "/years/{year}/", "/users/{user}/", "/profile/", "/insights/", "/model/",
+         "/onboarding/", "/accounts/signup/", "/accounts/login/")
+PARAMETERS = ("q", "page", "sort", "order", "genre", "year", "decade", "k", "next", "lang", "variety")
+
+
+@FUZZ
+@given(movie=st.integers(min_value=0, max_value=10**20), user=st.integers(min_value=0, max_value=10**20),
+       year=st.integers(min_value=0, max_value=10**20), genre=values,
+       query=st.dictionaries(st.sampled_from(PARAMETERS), values, max_size=4), signed_in=st.booleans())
+@example(movie=1, user=1, year=1995, genre="Drama", query={"sort": "bogus", "page": "-1"}, signed_in=True)
+def test_every_page_answers_odd_paths_and_query_strings_without_a_500(site, movie, user, year, genre, query,
+                                                                      signed_in):
+    from urllib.parse import quote
+
+    client = Client()
+    if signed_in:
+        client.force_login(get_user_model().objects.get_or_create(username="fuzz")[0])
+    for page in PAGES:
+        url = page.format(movie=movie, user=user, year=year, genre=quote(genre, safe="") or "x")
+        _clear(client.get(url, query))
+
+
 WRITERS = {"ml-100k": (write_ml100k, "u.data"), "ml-1m": (write_ml1m, "ratings.dat"),
            "latest": (write_latest, "movies.csv")}
 
