@@ -17,6 +17,7 @@ import numpy as np
 
 from .channels.also_liked import also_liked_reason
 from .channels.next_up import HISTORY_USED, next_up_scores, recency_weights
+from .reasons import Reason, gettext_noop
 from .runs import Run, RunError, current_run_path
 from .titles import display_title
 
@@ -112,7 +113,7 @@ class Engine:
 
     def _title(self, movie_id: int) -> str:
         title = self.titles.get(int(movie_id))
-        return display_title(title) if title else f"movie {movie_id}"
+        return display_title(title) if title else Reason(gettext_noop("movie {id}"), id=movie_id)
 
     # ------------------------------------------------------------------ queries
 
@@ -122,7 +123,7 @@ class Engine:
         scores = self._unit_movies @ self._unit_movies[row]
         scores[row] = -np.inf
         scores[self._mask(exclude)] = -np.inf
-        reason = f"Similar to {self._title(movie_id)}"
+        reason = Reason(gettext_noop("Similar to {title}"), title=self._title(movie_id))
         return [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "similar", reason)
                 for i in _top_k(scores, k) if np.isfinite(scores[i])]
 
@@ -190,7 +191,7 @@ class Engine:
         scores = self.score_all(vector, bias)
         scores[self._mask(exclude)] = -np.inf
         return [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "text-cnn",
-                               f"Predicted {stars_text(round(float(np.clip(scores[i], 0.5, 5)) * 2) / 2)} for you")
+                               _predicted(scores[i]))
                 for i in _top_k(scores, k) if np.isfinite(scores[i])]
 
     def for_user(self, rated: Mapping[int, float], vector: tuple[np.ndarray, float] | None = None,
@@ -311,7 +312,7 @@ class Engine:
             pull = weights * np.asarray(self._transitions[rows, i], dtype=np.float64)
             after = int(self.run.movie_ids[rows[int(np.argmax(pull))] if pull.any() else rows[-1]])
             answer.append(Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "next-up",
-                                         f"Often watched after {self._title(after)}"))
+                                         Reason(gettext_noop("Often watched after {title}"), title=self._title(after))))
         return answer
 
     def _reason(self, channel: str, row: int, rated: Mapping[int, float], liked: np.ndarray,
@@ -319,15 +320,15 @@ class Engine:
         if channel == "item-to-item":
             contributions = np.asarray(self._item_weights[liked, row], dtype=np.float64)
             because = int(self.run.movie_ids[liked[int(np.argmax(contributions))]])
-            return f"Because you rated {self._title(because)} {stars_text(rated[because])}"
+            return Reason(gettext_noop("Because you rated {title} {stars}"), title=self._title(because),
+                          stars=stars_text(rated[because]))
         if channel == "text-cnn":
-            value = round(float(np.clip(channels["text-cnn"][row], 0.5, 5.0)) * 2) / 2
-            return f"Predicted {stars_text(value)} for you"
+            return _predicted(channels["text-cnn"][row])
         if channel == "demographic":
             return self.run.demographic.reason(list(segments), row)
         if channel == "als":
-            return "Watched by viewers with tastes like yours"
-        return "Popular with everyone"
+            return Reason(gettext_noop("Watched by viewers with tastes like yours"))
+        return Reason(gettext_noop("Popular with everyone"))
 
     def fold_in(self, ratings: Mapping[int, float],
                 regularisation: float = FOLD_IN_REGULARISATION) -> tuple[np.ndarray, float]:
@@ -350,6 +351,12 @@ class Engine:
         gram = design.T @ design + regularisation * np.eye(dim + 1)
         solution = np.linalg.solve(gram, design.T @ target)
         return solution[:dim].astype(np.float32), float(solution[dim])
+
+
+def _predicted(score: float) -> Reason:
+    """'Predicted ★★★★ for you', the rating rounded to a half star within 0.5-5."""
+    stars = round(float(np.clip(score, 0.5, 5.0)) * 2) / 2
+    return Reason(gettext_noop("Predicted {stars} for you"), stars=stars_text(stars))
 
 
 def _standardised(scores: np.ndarray) -> np.ndarray:

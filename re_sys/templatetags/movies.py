@@ -4,6 +4,7 @@ from django.utils.translation import gettext, ngettext
 
 from ..posters import poster_url as _poster_url
 from ..recommend.engine import stars_text
+from ..recommend.reasons import Reason
 from ..recommend.titles import display_title as _display_title
 
 register = template.Library()
@@ -18,6 +19,12 @@ def poster_url(movie) -> str:
 def display_title(title) -> str:
     """A stored MovieLens title (a string, as `.values()` rows hold it) as people write it."""
     return _display_title(str(title or ""))
+
+
+@register.filter
+def reason(value) -> str:
+    """A recommendation's reason in the active language (the engine's English where it is plain text)."""
+    return value.translated(gettext) if isinstance(value, Reason) else value
 
 
 @register.filter

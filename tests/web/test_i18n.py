@@ -64,3 +64,13 @@ def test_the_language_switcher_turns_the_site_chinese_and_back(client, catalogue
 def test_the_browser_language_is_honoured(client, catalogue):
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").content.decode()
     assert "全部电影" in page
+
+
+def test_reasons_are_chinese_on_pages_and_english_in_the_api(client, served):
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    page = client.get("/movies/3/").content.decode()
+    assert "与 Toy Story 相似" in page and "Similar to" not in page
+    visitor = client.get("/for-you/").content.decode()
+    assert "大家都喜欢（" in visitor and "Popular with everyone" not in visitor
+    answer = client.get("/api/movies/3/similar", {"k": 3}).json()
+    assert {r["reason"] for r in answer["results"]} == {"Similar to Toy Story"}

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..reasons import Reason, gettext_noop
+
 __all__ = ["ALSO_LIKED_ARRAYS", "also_liked_neighbours", "also_liked_reason"]
 
 ALSO_LIKED_ARRAYS = ("also_liked_rows", "also_liked_scores", "also_liked_fans")
 
 
-def also_liked_reason(fans: int, title: str) -> str:
-    return f"{fans} {'person' if fans == 1 else 'people'} who loved {title} also loved this"
+def also_liked_reason(fans: int, title: str) -> Reason:
+    # Two templates rather than ngettext: the engine has no catalogue, and Chinese needs one form.
+    if fans == 1:
+        return Reason(gettext_noop("{fans} person who loved {title} also loved this"), fans=fans, title=title)
+    return Reason(gettext_noop("{fans} people who loved {title} also loved this"), fans=fans, title=title)
 
 
 def also_liked_neighbours(users: np.ndarray, movies: np.ndarray, stars: np.ndarray, n_users: int,

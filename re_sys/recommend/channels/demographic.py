@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..reasons import Reason, gettext_noop
+
 __all__ = ["AGE_LABELS", "DEMOGRAPHIC_FILES", "DemographicPopular", "segment_keys"]
 
 # What a run holds of this channel (all three or none).
@@ -36,9 +38,10 @@ DEMOGRAPHIC_FILES = ("demographic_segments.json", "demographic_log_share.npy", "
                      "demographic_log_popularity.npy")
 
 # MovieLens-1M age codes (the first age of each group) and how people say them.
-AGE_LABELS = {1: "under 18", 18: "aged 18–24", 25: "aged 25–34", 35: "aged 35–44",
-              45: "aged 45–49", 50: "aged 50–55", 56: "aged 56 and over"}
-GENDER_WORDS = {"F": "women", "M": "men"}
+AGE_LABELS = {1: gettext_noop("under 18"), 18: gettext_noop("aged 18–24"), 25: gettext_noop("aged 25–34"),
+              35: gettext_noop("aged 35–44"), 45: gettext_noop("aged 45–49"), 50: gettext_noop("aged 50–55"),
+              56: gettext_noop("aged 56 and over")}
+GENDER_WORDS = {"F": gettext_noop("women"), "M": gettext_noop("men")}
 LIKED_STARS = 4.0
 SMOOTHING = 1000.0
 TILT = 0.5
@@ -60,16 +63,20 @@ def segment_keys(gender: str | None, age_group: int | None, occupation: str | No
     return keys
 
 
-def _label(key: str) -> str:
+def _label(key: str) -> Reason:
+    """'women aged 25–34': the segment in words. Occupations stay as the dataset names them, like genres."""
     kind, _, value = key.partition(":")
     if kind == "gender-age":
         gender, age = value.split(":")
-        return f"{GENDER_WORDS[gender]} {AGE_LABELS[int(age)]}"
+        return Reason(gettext_noop("{gender} {age}"), gender=Reason(GENDER_WORDS[gender]),
+                      age=Reason(AGE_LABELS[int(age)]))
     if kind == "gender":
-        return GENDER_WORDS[value]
+        return Reason(GENDER_WORDS[value])
     if kind == "age":
-        return f"viewers {AGE_LABELS[int(value)]}"
-    return f"people working as {value}" if value != "other" else "people in other occupations"
+        return Reason(gettext_noop("viewers {age}"), age=Reason(AGE_LABELS[int(value)]))
+    if value == "other":
+        return Reason(gettext_noop("people in other occupations"))
+    return Reason(gettext_noop("people working as {occupation}"), occupation=value)
 
 
 @dataclass
@@ -133,11 +140,12 @@ class DemographicPopular:
         lifts = sum(self.log_share[row[k]].astype(np.float64) - self.log_share_all for k in _independent(segments))
         return self.log_popularity.astype(np.float64) + tilt * lifts
 
-    def reason(self, segments: list[str], movie_row: int) -> str:
+    def reason(self, segments: list[str], movie_row: int) -> Reason:
         """'Popular with …' naming the segment where this movie's share is highest above everyone's."""
         row = {k: i for i, k in enumerate(self.keys)}
         lift = {k: float(self.log_share[row[k], movie_row] - self.log_share_all[movie_row]) for k in segments}
-        return f"Popular with {_label(max(segments, key=lambda k: (lift[k], -segments.index(k))))}"
+        best = max(segments, key=lambda k: (lift[k], -segments.index(k)))
+        return Reason(gettext_noop("Popular with {segment}"), segment=_label(best))
 
 
 def _independent(segments: list[str]) -> list[str]:

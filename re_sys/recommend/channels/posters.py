@@ -15,6 +15,7 @@ from typing import Mapping
 import numpy as np
 
 from ..engine import Recommendation, _top_k
+from ..reasons import Reason, gettext_noop
 from ..titles import display_title
 
 __all__ = ["POSTER_FEATURES_FILE", "PosterIndex", "save_poster_features"]
@@ -56,9 +57,10 @@ class PosterIndex:
             return []
         scores = self.features @ self.features[row]
         scores[row] = -np.inf
-        title = display_title(self.titles[int(movie_id)]) if int(movie_id) in self.titles else "this movie"
+        title = display_title(self.titles[int(movie_id)]) if int(movie_id) in self.titles \
+            else Reason(gettext_noop("this movie"))
         return [Recommendation(int(self.movie_ids[i]), float(scores[i]), "poster",
-                               f"Its poster looks like {title}'s")
+                               Reason(gettext_noop("Its poster looks like {title}'s"), title=title))
                 for i in _top_k(scores, min(k, len(scores) - 1))]
 
 

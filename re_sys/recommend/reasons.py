@@ -1,0 +1,45 @@
+"""Reasons that the site can say in the visitor's language.
+
+The engine has no Django and speaks English. A `Reason` is that English
+sentence, a plain `str` to the API, the command line and the tests, which
+also keeps the template it was made from and the fields filled into it.
+The web layer translates the template (and any field that is itself a
+Reason, such as "women aged 25–34") and fills in the same fields; titles and
+stars stay as they are.
+
+`gettext_noop` only marks a literal for Django's `makemessages`, which finds
+it by name; here it returns the message unchanged.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+__all__ = ["Reason", "gettext_noop"]
+
+
+def gettext_noop(message: str) -> str:
+    return message
+
+
+class Reason(str):
+    template: str
+    fields: dict
+
+    def __new__(cls, template: str, **fields) -> "Reason":
+        self = super().__new__(cls, template.format(**fields))
+        self.template, self.fields = template, fields
+        return self
+
+    def __reduce__(self):
+        # Cached answers are pickled: rebuild from the template, not from the filled-in sentence.
+        return _rebuild, (self.template, self.fields)
+
+    def translated(self, translate: Callable[[str], str]) -> str:
+        """The sentence with `translate` applied to its template and to every Reason among its fields."""
+        fields = {name: value.translated(translate) if isinstance(value, Reason) else value
+                  for name, value in self.fields.items()}
+        return translate(self.template).format(**fields)
+
+
+def _rebuild(template: str, fields: dict) -> Reason:
+    return Reason(template, **fields)

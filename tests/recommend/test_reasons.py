@@ -1,0 +1,32 @@
+"""Reasons: the engine's English sentence that the site can still translate."""
+import json
+import pickle
+
+from re_sys.recommend.reasons import Reason
+
+
+def test_a_reason_is_its_english_sentence():
+    reason = Reason("Because you rated {title} {stars}", title="Heat", stars="★★★★")
+    assert reason == "Because you rated Heat ★★★★"
+    assert json.dumps({"reason": reason}) == '{"reason": "Because you rated Heat \\u2605\\u2605\\u2605\\u2605"}'
+    assert (reason.template, reason.fields) == ("Because you rated {title} {stars}",
+                                                {"title": "Heat", "stars": "★★★★"})
+
+
+def test_translation_covers_the_template_and_nested_reasons_but_not_titles():
+    segment = Reason("{gender} {age}", gender=Reason("women"), age=Reason("aged 25–34"))
+    reason = Reason("Popular with {segment}", segment=segment)
+    catalogue = {"Popular with {segment}": "受{segment}欢迎", "{gender} {age}": "{age}的{gender}",
+                 "women": "女性", "aged 25–34": "25–34 岁"}
+    assert reason == "Popular with women aged 25–34"
+    assert reason.translated(lambda message: catalogue.get(message, message)) == "受25–34 岁的女性欢迎"
+    titled = Reason("Similar to {title}", title="women")    # a title is never looked up
+    assert titled.translated(lambda message: catalogue.get(message, message)) == "Similar to women"
+
+
+def test_braces_in_a_title_are_text_and_survive_pickling():
+    reason = Reason("Similar to {title}", title="{Proof} of {Life}")
+    assert reason == "Similar to {Proof} of {Life}"
+    copy = pickle.loads(pickle.dumps(reason))
+    assert copy == reason and isinstance(copy, Reason)
+    assert (copy.template, copy.fields) == (reason.template, reason.fields)
