@@ -24,7 +24,13 @@ def display_title(title) -> str:
 @register.filter
 def reason(value) -> str:
     """A recommendation's reason in the active language (the engine's English where it is plain text)."""
-    return value.translated(gettext) if isinstance(value, Reason) else value
+    if not isinstance(value, Reason):
+        return value
+    try:
+        return value.translated(gettext)
+    except (KeyError, IndexError, ValueError):
+        # A translation naming a field the sentence lacks: the English, never a broken page.
+        return str(value)
 
 
 @register.filter

@@ -74,3 +74,14 @@ def test_reasons_are_chinese_on_pages_and_english_in_the_api(client, served):
     assert "大家都喜欢（" in visitor and "Popular with everyone" not in visitor
     answer = client.get("/api/movies/3/similar", {"k": 3}).json()
     assert {r["reason"] for r in answer["results"]} == {"Similar to Toy Story"}
+
+
+def test_a_faulty_translation_of_a_reason_falls_back_to_english(monkeypatch):
+    from re_sys.recommend.reasons import Reason
+    from re_sys.templatetags import movies
+
+    monkeypatch.setattr(movies, "gettext", lambda message: "因为 {film}")   # a field the reason lacks
+    assert movies.reason(Reason("Similar to {title}", title="Heat")) == "Similar to Heat"
+    monkeypatch.setattr(movies, "gettext", lambda message: "与 {title} 相似")
+    assert movies.reason(Reason("Similar to {title}", title="Heat")) == "与 Heat 相似"
+    assert movies.reason("plain text") == "plain text"
