@@ -1,7 +1,9 @@
 """Forms of the site: search, rating, sign-up, the viewer's own controls, onboarding."""
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
+
+from . import vocabulary
 
 from .models import HALF_STARS, Genre, Viewer
 from .recommend.movielens import ML1M_OCCUPATIONS
@@ -10,10 +12,15 @@ from .services.selectors import SORTS
 STAR_CHOICES = [(str(s), f"{s:g}") for s in HALF_STARS]
 
 
+class GenreChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return vocabulary.word(obj.name)
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Title"), max_length=200, required=False)
-    genre = forms.ModelChoiceField(Genre.objects.all(), required=False, to_field_name="name",
-                                   empty_label=_("Any genre"), label=_("Genre"))
+    genre = GenreChoiceField(Genre.objects.all(), required=False, to_field_name="name",
+                             empty_label=_("Any genre"), label=_("Genre"))
     year = forms.IntegerField(min_value=1870, max_value=2100, required=False, label=_("Year"))
 
 
@@ -34,12 +41,24 @@ class SignUpForm(UserCreationForm):
 class RecommenderForm(forms.Form):
     recommender = forms.ChoiceField(choices=Viewer.RECOMMENDERS, label=_("Order my list with"))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recommender"].choices = [(key, gettext(label)) for key, label in Viewer.RECOMMENDERS]
+
 
 class DemographicsForm(forms.ModelForm):
     """What the demographic channel and the user tower use; every field optional."""
 
     occupation = forms.ChoiceField(choices=[("", "—")] + [(o, o) for o in ML1M_OCCUPATIONS],
                                    required=False, label=_("Occupation"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The stored values stay the datasets' words; only what the visitor reads is translated.
+        for name in ("gender", "age_group", "occupation"):
+            field = self.fields[name]
+            field.choices = [(key, vocabulary.word(label) if key not in ("", None) else label)
+                             for key, label in field.choices]
 
     class Meta:
         model = Viewer

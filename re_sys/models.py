@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from .recommend.movielens import AGE_GROUPS
 from .recommend.titles import display_title
@@ -73,13 +74,15 @@ class Movie(models.Model):
 class Viewer(models.Model):
     """A MovieLens user, or a person who signed up on the site (then `user` is set)."""
 
+    # Labels are translated where shown (vocabulary.word, the forms), not here:
+    # lazy labels in choices would only move into migrations.
     GENDERS = [("M", "Male"), ("F", "Female"), ("", "Unknown")]
     # Which recommender orders the viewer's "for you" list (MovieLens.org lets
     # its members pick too); every choice still excludes rated and hidden movies.
     BLEND, TEXT_CNN, ITEM_TO_ITEM, ALS, POPULAR = "blend", "text-cnn", "item-to-item", "als", "popular"
-    RECOMMENDERS = [(BLEND, "The blend (recommended)"), (TEXT_CNN, "The text-CNN alone"),
-                    (ITEM_TO_ITEM, "Item to item"), (ALS, "Tastes like yours (implicit ALS)"),
-                    (POPULAR, "Popular")]
+    RECOMMENDERS = [(BLEND, gettext_noop("The blend (recommended)")), (TEXT_CNN, gettext_noop("The text-CNN alone")),
+                    (ITEM_TO_ITEM, gettext_noop("Item to item")),
+                    (ALS, gettext_noop("Tastes like yours (implicit ALS)")), (POPULAR, gettext_noop("Popular"))]
 
     id = models.PositiveIntegerField(primary_key=True, verbose_name="MovieLens user id")
     gender = models.CharField(max_length=1, choices=GENDERS, blank=True)

@@ -4,8 +4,8 @@ The engine has no Django and speaks English. A `Reason` is that English
 sentence, a plain `str` to the API, the command line and the tests, which
 also keeps the template it was made from and the fields filled into it.
 The web layer translates the template (and any field that is itself a
-Reason, such as "women aged 25–34") and fills in the same fields; titles and
-stars stay as they are.
+Reason, such as "women aged 25–34", or a Term, such as a genre's name) and
+fills in the same fields; titles and stars stay as they are.
 
 `gettext_noop` only marks a literal for Django's `makemessages`, which finds
 it by name; here it returns the message unchanged.
@@ -14,11 +14,18 @@ from __future__ import annotations
 
 from typing import Callable
 
-__all__ = ["Reason", "gettext_noop"]
+__all__ = ["Reason", "Term", "gettext_noop"]
 
 
 def gettext_noop(message: str) -> str:
     return message
+
+
+class Term(str):
+    """A word from the data (a genre, an occupation) that a catalogue may translate as it stands.
+
+    Unlike a Reason it is never read as a template, so a name with braces in it is only text.
+    """
 
 
 class Reason(str):
@@ -35,8 +42,9 @@ class Reason(str):
         return _rebuild, (self.template, self.fields)
 
     def translated(self, translate: Callable[[str], str]) -> str:
-        """The sentence with `translate` applied to its template and to every Reason among its fields."""
-        fields = {name: value.translated(translate) if isinstance(value, Reason) else value
+        """The sentence with `translate` applied to its template and to every Reason and Term among its fields."""
+        fields = {name: value.translated(translate) if isinstance(value, Reason)
+                  else translate(value) if isinstance(value, Term) else value
                   for name, value in self.fields.items()}
         return translate(self.template).format(**fields)
 

@@ -20,7 +20,7 @@ from ..models import Movie, Rating, Viewer
 from ..recommend.channels.also_liked import also_liked_reason
 from ..recommend.channels.demographic import segment_keys
 from ..recommend.engine import Engine, ModelStore, Recommendation, UnknownId
-from ..recommend.reasons import Reason, gettext_noop
+from ..recommend.reasons import Reason, Term, gettext_noop
 from ..recommend.titles import display_title
 from .selectors import with_bayes
 
@@ -61,7 +61,7 @@ def movie_popular(*, k: int = 10, genre: str | None = None,
 
 def _popular_reason(genre: str | None, count: int) -> Reason:
     if genre:
-        return Reason(gettext_noop("Popular in {genre} ({count} ratings)"), genre=genre, count=f"{count:,}")
+        return Reason(gettext_noop("Popular in {genre} ({count} ratings)"), genre=Term(genre), count=f"{count:,}")
     return Reason(gettext_noop("Popular with everyone ({count} ratings)"), count=f"{count:,}")
 
 
@@ -211,7 +211,7 @@ def movie_also_liked(*, movie_id: int, k: int = 10, exclude: set[int] = frozense
     counts = dict(Movie.objects.filter(pk__in=[r["movie_id"] for r in rows])
                   .values_list("id", "rating_count"))
     stored = Movie.objects.filter(pk=movie_id).values_list("title", flat=True).first()
-    title = display_title(stored) if stored else Reason(gettext_noop("this movie"))
+    title = display_title(stored) if stored else Term(gettext_noop("this movie"))
     scored = sorted(((r["weight"] / max(counts.get(r["movie_id"], 1), 1) ** 0.5, r["movie_id"], r["fans"])
                      for r in rows), key=lambda t: (-t[0], t[1]))[:k]
     return [Recommendation(m, float(score), "also-liked", also_liked_reason(fans, title))

@@ -2,6 +2,7 @@
 from django import template
 from django.utils.translation import gettext, ngettext
 
+from .. import vocabulary
 from ..posters import poster_url as _poster_url
 from ..recommend.engine import stars_text
 from ..recommend.reasons import Reason
@@ -31,6 +32,18 @@ def reason(value) -> str:
     except (KeyError, IndexError, ValueError):
         # A translation naming a field the sentence lacks: the English, never a broken page.
         return str(value)
+
+
+@register.filter
+def word(value) -> str:
+    """A genre, occupation, gender or age group as the active language says it."""
+    return vocabulary.word(value)
+
+
+@register.filter
+def channel(value) -> str:
+    """The channel that found a recommendation, in words."""
+    return vocabulary.channel(str(value))
 
 
 @register.filter

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from .. import vocabulary
 from ..forms import RatingForm, SearchForm, SortForm
 from ..models import Genre, Movie, MovieMark, Rating
 from ..posters import poster_svg
@@ -69,7 +70,7 @@ def _listing(request, *, title: str, genre=None, year=None):
 
 def genre_detail(request, name: str):
     genre = get_object_or_404(Genre, name=name)
-    return _listing(request, title=_("%(genre)s movies") % {"genre": genre.name}, genre=genre)
+    return _listing(request, title=_("%(genre)s movies") % {"genre": vocabulary.word(genre.name)}, genre=genre)
 
 
 def year_detail(request, year: int):

@@ -2,7 +2,7 @@
 import json
 import pickle
 
-from re_sys.recommend.reasons import Reason
+from re_sys.recommend.reasons import Reason, Term
 
 
 def test_a_reason_is_its_english_sentence():
@@ -14,7 +14,7 @@ def test_a_reason_is_its_english_sentence():
 
 
 def test_translation_covers_the_template_and_nested_reasons_but_not_titles():
-    segment = Reason("{gender} {age}", gender=Reason("women"), age=Reason("aged 25–34"))
+    segment = Reason("{gender} {age}", gender=Term("women"), age=Term("aged 25–34"))
     reason = Reason("Popular with {segment}", segment=segment)
     catalogue = {"Popular with {segment}": "受{segment}欢迎", "{gender} {age}": "{age}的{gender}",
                  "women": "女性", "aged 25–34": "25–34 岁"}
@@ -30,3 +30,12 @@ def test_braces_in_a_title_are_text_and_survive_pickling():
     copy = pickle.loads(pickle.dumps(reason))
     assert copy == reason and isinstance(copy, Reason)
     assert (copy.template, copy.fields) == (reason.template, reason.fields)
+
+
+def test_a_term_is_translated_whole_and_never_read_as_a_template():
+    reason = Reason("Popular in {genre} ({count} ratings)", genre=Term("{Sci-Fi}"), count="1,024")
+    assert reason == "Popular in {Sci-Fi} (1,024 ratings)"
+    catalogue = {"Popular in {genre} ({count} ratings)": "{genre}类热门（{count} 个评分）", "{Sci-Fi}": "科幻"}
+    assert reason.translated(lambda message: catalogue.get(message, message)) == "科幻类热门（1,024 个评分）"
+    copy = pickle.loads(pickle.dumps(reason))
+    assert copy.translated(lambda message: catalogue.get(message, message)) == "科幻类热门（1,024 个评分）"

@@ -85,3 +85,41 @@ def test_a_faulty_translation_of_a_reason_falls_back_to_english(monkeypatch):
     monkeypatch.setattr(movies, "gettext", lambda message: "与 {title} 相似")
     assert movies.reason(Reason("Similar to {title}", title="Heat")) == "与 Heat 相似"
     assert movies.reason("plain text") == "plain text"
+
+
+def test_the_datasets_words_are_chinese_where_shown_and_stored_as_they_were(client, served):
+    from django.contrib.auth import get_user_model
+
+    from re_sys.models import Viewer
+
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    movie = client.get("/movies/3/").content.decode()
+    assert ">喜剧</a>" in movie and ">Comedy</a>" not in movie          # the genre link
+    search = client.get("/search/", {"q": "toy"}).content.decode()
+    assert '<option value="Comedy">喜剧</option>' in search             # the filter keeps the stored key
+    assert "<span class=\"genres\">喜剧</span>" in search                 # each result's genres
+    assert "喜剧电影" in client.get("/genres/Comedy/").content.decode()
+    client.force_login(get_user_model().objects.create_user("mei", password="pw-pw-pw-123"))
+    form = client.get("/profile/edit/").content.decode()
+    assert '<option value="programmer">程序员</option>' in form and '<option value="F">女</option>' in form
+    client.post("/profile/edit/", {"gender": "F", "age_group": "1", "occupation": "programmer", "zip_code": ""})
+    viewer = Viewer.objects.get(user__username="mei")
+    assert (viewer.gender, viewer.age_group, viewer.occupation) == ("F", 1, "programmer")
+    profile = client.get(f"/users/{viewer.pk}/").content.decode()
+    assert "<dd>女</dd>" in profile and "<dd>18 岁以下</dd>" in profile and "<dd>程序员</dd>" in profile
+    for_you = client.get("/for-you/").content.decode()
+    assert '<option value="blend" selected>综合推荐（推荐）</option>' in for_you
+    assert '<span class="channel">' in for_you and '<span class="channel">popular</span>' not in for_you
+
+
+def test_every_word_the_datasets_and_engine_use_has_a_catalogue_entry():
+    from re_sys import vocabulary
+    from re_sys.models import Viewer
+    from re_sys.recommend.engine import RANKING_ORDER
+    from re_sys.recommend.movielens import AGE_GROUPS, ML1M_OCCUPATIONS, ML100K_GENRES
+
+    entries = _po_entries()
+    words = {*ML100K_GENRES, *ML1M_OCCUPATIONS, *(label for _k, label in Viewer.GENDERS), AGE_GROUPS[1],
+             *(label for _k, label in Viewer.RECOMMENDERS), *(vocabulary.CHANNELS[c] for c in RANKING_ORDER)}
+    assert sorted(words - set(entries)) == []
+    assert set(vocabulary.GENRES) | set(vocabulary.OCCUPATIONS) <= set(entries)

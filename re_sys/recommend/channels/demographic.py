@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..reasons import Reason, gettext_noop
+from ..reasons import Reason, Term, gettext_noop
 
 __all__ = ["AGE_LABELS", "DEMOGRAPHIC_FILES", "DemographicPopular", "segment_keys"]
 
@@ -63,20 +63,20 @@ def segment_keys(gender: str | None, age_group: int | None, occupation: str | No
     return keys
 
 
-def _label(key: str) -> Reason:
-    """'women aged 25–34': the segment in words. Occupations stay as the dataset names them, like genres."""
+def _label(key: str) -> Reason | Term:
+    """'women aged 25–34': the segment in words, each word one the site can translate."""
     kind, _, value = key.partition(":")
     if kind == "gender-age":
         gender, age = value.split(":")
-        return Reason(gettext_noop("{gender} {age}"), gender=Reason(GENDER_WORDS[gender]),
-                      age=Reason(AGE_LABELS[int(age)]))
+        return Reason(gettext_noop("{gender} {age}"), gender=Term(GENDER_WORDS[gender]),
+                      age=Term(AGE_LABELS[int(age)]))
     if kind == "gender":
-        return Reason(GENDER_WORDS[value])
+        return Term(GENDER_WORDS[value])
     if kind == "age":
-        return Reason(gettext_noop("viewers {age}"), age=Reason(AGE_LABELS[int(value)]))
+        return Reason(gettext_noop("viewers {age}"), age=Term(AGE_LABELS[int(value)]))
     if value == "other":
-        return Reason(gettext_noop("people in other occupations"))
-    return Reason(gettext_noop("people working as {occupation}"), occupation=value)
+        return Term(gettext_noop("people in other occupations"))
+    return Reason(gettext_noop("people working as {occupation}"), occupation=Term(value))
 
 
 @dataclass

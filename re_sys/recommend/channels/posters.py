@@ -15,7 +15,7 @@ from typing import Mapping
 import numpy as np
 
 from ..engine import Recommendation, _top_k
-from ..reasons import Reason, gettext_noop
+from ..reasons import Reason, Term, gettext_noop
 from ..titles import display_title
 
 __all__ = ["POSTER_FEATURES_FILE", "PosterIndex", "save_poster_features"]
@@ -58,7 +58,7 @@ class PosterIndex:
         scores = self.features @ self.features[row]
         scores[row] = -np.inf
         title = display_title(self.titles[int(movie_id)]) if int(movie_id) in self.titles \
-            else Reason(gettext_noop("this movie"))
+            else Term(gettext_noop("this movie"))
         return [Recommendation(int(self.movie_ids[i]), float(scores[i]), "poster",
                                Reason(gettext_noop("Its poster looks like {title}'s"), title=title))
                 for i in _top_k(scores, min(k, len(scores) - 1))]
