@@ -84,7 +84,7 @@ class OnboardingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.groups = groups
         for index, (name, movies) in enumerate(groups):
-            self.fields[f"group_{index}"] = forms.BooleanField(required=False, label=name)
+            self.fields[f"group_{index}"] = forms.BooleanField(required=False, label=vocabulary.word(name))
             for movie in movies:
                 self.fields[f"movie_{movie.pk}"] = forms.TypedChoiceField(
                     choices=[("", _("Not seen"))] + STAR_CHOICES, coerce=float, empty_value=None,

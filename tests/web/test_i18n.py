@@ -100,6 +100,7 @@ def test_the_datasets_words_are_chinese_where_shown_and_stored_as_they_were(clie
     assert "<span class=\"genres\">喜剧</span>" in search                 # each result's genres
     assert "喜剧电影" in client.get("/genres/Comedy/").content.decode()
     client.force_login(get_user_model().objects.create_user("mei", password="pw-pw-pw-123"))
+    assert "我喜欢喜剧" in client.get("/onboarding/").content.decode()      # a group of comedies
     form = client.get("/profile/edit/").content.decode()
     assert '<option value="programmer">程序员</option>' in form and '<option value="F">女</option>' in form
     client.post("/profile/edit/", {"gender": "F", "age_group": "1", "occupation": "programmer", "zip_code": ""})
