@@ -4,7 +4,6 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext, gettext_lazy as _
 
 from . import vocabulary
-
 from .models import HALF_STARS, Genre, Viewer
 from .recommend.movielens import ML1M_OCCUPATIONS
 from .services.selectors import SORTS

@@ -74,9 +74,9 @@ class Movie(models.Model):
 class Viewer(models.Model):
     """A MovieLens user, or a person who signed up on the site (then `user` is set)."""
 
-    # Labels are translated where shown (vocabulary.word, the forms), not here:
-    # lazy labels in choices would only move into migrations.
-    GENDERS = [("M", "Male"), ("F", "Female"), ("", "Unknown")]
+    # Labels are marked for the catalogue and translated where shown (vocabulary.word,
+    # the forms): lazy labels in choices would only move into migrations.
+    GENDERS = [("M", gettext_noop("Male")), ("F", gettext_noop("Female")), ("", gettext_noop("Unknown"))]
     # Which recommender orders the viewer's "for you" list (MovieLens.org lets
     # its members pick too); every choice still excludes rated and hidden movies.
     BLEND, TEXT_CNN, ITEM_TO_ITEM, ALS, POPULAR = "blend", "text-cnn", "item-to-item", "als", "popular"

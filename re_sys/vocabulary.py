@@ -33,8 +33,8 @@ OCCUPATIONS = [
     gettext_noop("student"), gettext_noop("technician"),
 ]
 
-# Viewer.GENDERS and the first of AGE_GROUPS (the others are numbers).
-PEOPLE = [gettext_noop("Male"), gettext_noop("Female"), gettext_noop("Unknown"), gettext_noop("Under 18")]
+# The first of AGE_GROUPS, which the recommender core keeps free of Django (the others are numbers).
+AGE_WORDS = [gettext_noop("Under 18")]
 
 # The engine's channel ids, as the "for you" list labels each result.
 CHANNELS = {
