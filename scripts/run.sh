@@ -32,14 +32,12 @@ if ! has_dataset; then
     python manage.py import_movielens "$DATA_DIR/$dataset"
 fi
 
-if python manage.py help train >/dev/null 2>&1; then
-    model_dir=${RE_SYS_MODEL_DIR:-model}
-    if [ ! -e "$model_dir/current" ]; then
-        python manage.py train
-    fi
+if [ ! -e "${RE_SYS_MODEL_DIR:-model}/current" ]; then
+    python manage.py train
 fi
 
 # Demo mode: "browse as MovieLens user #N" (never on in production settings).
 export RE_SYS_DEMO=${RE_SYS_DEMO:-1}
-echo "Serving on http://127.0.0.1:8000/ (Ctrl+C to stop)"
-exec python manage.py runserver "${RE_SYS_ADDR:-127.0.0.1:8000}"
+addr=${RE_SYS_ADDR:-127.0.0.1:8000}
+echo "Serving on http://$addr/ (Ctrl+C to stop)"
+exec python manage.py runserver "$addr"

@@ -21,7 +21,7 @@ from .reasons import Reason, gettext_noop
 from .runs import Run, RunError, current_run_path
 from .titles import display_title
 
-__all__ = ["Engine", "ModelStore", "Recommendation", "UnknownId", "stars_text"]
+__all__ = ["Engine", "ModelStore", "OF_ANOTHER_VIEWER", "Recommendation", "UnknownId", "stars_text"]
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,17 @@ logger = logging.getLogger(__name__)
 FOLD_IN_REGULARISATION = 1.0
 # Ratings at or above this count as "liked" when a reason names a movie.
 LIKED_STARS = 3.5
+
+# For-you reasons speak to the viewer they were made for...
+BECAUSE_YOU_RATED = gettext_noop("Because you rated {title} {stars}")
+TASTES_LIKE_YOURS = gettext_noop("Watched by viewers with tastes like yours")
+PREDICTED_FOR_YOU = gettext_noop("Predicted {stars} for you")
+# ...and these say the same of them to somebody else (their profile page, seen by another reader).
+OF_ANOTHER_VIEWER = {
+    BECAUSE_YOU_RATED: gettext_noop("Because they rated {title} {stars}"),
+    TASTES_LIKE_YOURS: gettext_noop("Watched by viewers with tastes like theirs"),
+    PREDICTED_FOR_YOU: gettext_noop("Predicted {stars} for them"),
+}
 
 
 class UnknownId(KeyError):
@@ -320,14 +331,14 @@ class Engine:
         if channel == "item-to-item":
             contributions = np.asarray(self._item_weights[liked, row], dtype=np.float64)
             because = int(self.run.movie_ids[liked[int(np.argmax(contributions))]])
-            return Reason(gettext_noop("Because you rated {title} {stars}"), title=self._title(because),
+            return Reason(BECAUSE_YOU_RATED, title=self._title(because),
                           stars=stars_text(rated[because]))
         if channel == "text-cnn":
             return _predicted(channels["text-cnn"][row])
         if channel == "demographic":
             return self.run.demographic.reason(list(segments), row)
         if channel == "als":
-            return Reason(gettext_noop("Watched by viewers with tastes like yours"))
+            return Reason(TASTES_LIKE_YOURS)
         return Reason(gettext_noop("Popular with everyone"))
 
     def fold_in(self, ratings: Mapping[int, float],
@@ -356,7 +367,7 @@ class Engine:
 def _predicted(score: float) -> Reason:
     """'Predicted ★★★★ for you', the rating rounded to a half star within 0.5-5."""
     stars = round(float(np.clip(score, 0.5, 5.0)) * 2) / 2
-    return Reason(gettext_noop("Predicted {stars} for you"), stars=stars_text(stars))
+    return Reason(PREDICTED_FOR_YOU, stars=stars_text(stars))
 
 
 def _standardised(scores: np.ndarray) -> np.ndarray:

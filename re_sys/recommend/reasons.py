@@ -12,7 +12,7 @@ it by name; here it returns the message unchanged.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Mapping
 
 __all__ = ["Reason", "Term", "gettext_noop"]
 
@@ -47,6 +47,12 @@ class Reason(str):
                   else translate(value) if isinstance(value, Term) else value
                   for name, value in self.fields.items()}
         return translate(self.template).format(**fields)
+
+    def reworded(self, templates: Mapping[str, str]) -> "Reason":
+        """The same reason from another template where `templates` has one for its own (or a nested one's)."""
+        fields = {name: value.reworded(templates) if isinstance(value, Reason) else value
+                  for name, value in self.fields.items()}
+        return Reason(templates.get(self.template, self.template), **fields)
 
 
 def _rebuild(template: str, fields: dict) -> Reason:

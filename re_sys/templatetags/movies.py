@@ -4,7 +4,7 @@ from django.utils.translation import gettext, ngettext
 
 from .. import vocabulary
 from ..posters import poster_url as _poster_url
-from ..recommend.engine import stars_text
+from ..recommend.engine import OF_ANOTHER_VIEWER, stars_text
 from ..recommend.reasons import Reason
 from ..recommend.titles import display_title as _display_title
 
@@ -23,10 +23,16 @@ def display_title(title) -> str:
 
 
 @register.filter
-def reason(value) -> str:
-    """A recommendation's reason in the active language (the engine's English where it is plain text)."""
+def reason(value, of_another=False) -> str:
+    """A recommendation's reason in the active language (the engine's English where it is plain text).
+
+    `of_another`: the page shows another viewer's recommendations, so "Because
+    you rated" becomes "Because they rated".
+    """
     if not isinstance(value, Reason):
         return value
+    if of_another:
+        value = value.reworded(OF_ANOTHER_VIEWER)
     try:
         return value.translated(gettext)
     except (KeyError, IndexError, ValueError):
@@ -63,5 +69,6 @@ def ratings_text(count) -> str:
 
 
 @register.filter
-def predicted_text(stars) -> str:
-    return gettext("For you: %(stars)s★") % {"stars": f"{float(stars):.1f}"}
+def predicted_text(stars, of_another=False) -> str:
+    text = gettext("For them: %(stars)s★") if of_another else gettext("For you: %(stars)s★")
+    return text % {"stars": f"{float(stars):.1f}"}

@@ -132,6 +132,9 @@ def profile(request, user_id: int):
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied(_("This profile is private."))
     own = request.user.is_authenticated and viewer.user_id == request.user.pk
+    # Reasons say "you" to the viewer they were made for (or to a demo visitor browsing as them).
+    shown = viewer_shown(request)
+    of_another = not own and (shown is None or shown.pk != viewer.pk)
     taste = recommending.Taste(viewer)
     recs = selectors.movies_with_reasons(recommending.viewer_recommendations(viewer=viewer, k=8, taste=taste))
     with_predictions(viewer, [m for m, _r in recs], taste)
@@ -139,7 +142,7 @@ def profile(request, user_id: int):
         "viewer": viewer, "own": own, "summary": selectors.viewer_summary(viewer, taste.rated),
         "genres": selectors.viewer_genre_stats(viewer), "top": selectors.viewer_top_rated(viewer=viewer),
         "history": selectors.viewer_history_page(viewer=viewer, page=request.GET.get("page")),
-        "recommendations": recs,
+        "recommendations": recs, "of_another": of_another,
         "hidden": Movie.objects.filter(marks__viewer=viewer, marks__kind=MovieMark.HIDDEN) if own else [],
     })
 

@@ -39,3 +39,18 @@ def test_a_term_is_translated_whole_and_never_read_as_a_template():
     assert reason.translated(lambda message: catalogue.get(message, message)) == "科幻类热门（1,024 个评分）"
     copy = pickle.loads(pickle.dumps(reason))
     assert copy.translated(lambda message: catalogue.get(message, message)) == "科幻类热门（1,024 个评分）"
+
+
+def test_a_reason_is_reworded_for_another_reader_nested_parts_included():
+    from re_sys.recommend.engine import OF_ANOTHER_VIEWER, _predicted
+
+    because = Reason("Because you rated {title} {stars}", title="Heat", stars="★★★★")
+    assert because.reworded(OF_ANOTHER_VIEWER) == "Because they rated Heat ★★★★"
+    assert _predicted(4.2).reworded(OF_ANOTHER_VIEWER) == "Predicted ★★★★ for them"
+    nested = Reason("{first}; {second}", first=Reason("Watched by viewers with tastes like yours"), second="x")
+    reworded = nested.reworded(OF_ANOTHER_VIEWER)
+    assert reworded == "Watched by viewers with tastes like theirs; x"
+    assert reworded.fields["first"].template == "Watched by viewers with tastes like theirs"
+    similar = Reason("Similar to {title}", title="Heat")    # nothing to say differently: unchanged
+    assert similar.reworded(OF_ANOTHER_VIEWER) == similar
+    assert set(OF_ANOTHER_VIEWER.values()).isdisjoint(OF_ANOTHER_VIEWER)   # no template maps to another "you"

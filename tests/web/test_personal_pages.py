@@ -191,3 +191,22 @@ def test_model_page_lists_runs_and_staff_switch_back(client, catalogue, settings
         assert client.post("/model/switch/", {"run": bad}).status_code == 400
     assert (model_dir / "current").resolve() == old.resolve()
     recommending._store.cache_clear()
+
+
+def test_another_viewers_recommendations_speak_of_them_and_your_own_of_you(client, served, settings):
+    settings.RE_SYS_DEMO = True
+    viewer = Viewer.objects.create(id=1, gender="F", age_group=25, occupation="writer")
+    Viewer.objects.create(id=2)
+    Rating.objects.create(viewer=viewer, movie_id=1, stars=5.0, timestamp=1)
+    theirs = client.get("/users/1/").content.decode()
+    assert "for them" in theirs and "For them:" in theirs
+    assert "for you" not in theirs and "For you:" not in theirs
+    client.post("/demo/browse-as/", {"viewer": "1"})           # now the visitor is viewer 1
+    yours = client.get("/users/1/").content.decode()
+    assert "for you" in yours and "For you:" in yours and "for them" not in yours
+    assert "for them" in client.get("/users/2/").content.decode() or \
+        not client.get("/users/2/").context["recommendations"]
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    client.post("/demo/browse-as/", {"stop": "1"})
+    chinese = client.get("/users/1/").content.decode()
+    assert "预计TA会打" in chinese and "预计你会打" not in chinese
