@@ -44,6 +44,12 @@ def random_split(n: int, valid_fraction: float, seed: int) -> Split:
     return Split(train=np.sort(order[n_valid:]), valid=np.sort(order[:n_valid]))
 
 
+def movie_genre_lists(movies) -> list[list[str]]:
+    """Each row's genres of a movies frame whose `genres` holds lists or '|'-joined strings."""
+    return [list(g) if isinstance(g, (list, tuple)) else [x for x in str(g).split("|") if x]
+            for g in movies["genres"]]
+
+
 class DataSet:
     """Contiguous indices and encoded features for viewers and movies, plus the ratings.
 
@@ -100,8 +106,7 @@ class DataSet:
         occ_index = {o: i + 1 for i, o in enumerate(occupations)}
         occupation = users["occupation"].fillna("").map(lambda o: occ_index.get(o, 0))
 
-        genre_lists = [g if isinstance(g, (list, tuple)) else [x for x in str(g).split("|") if x]
-                       for g in movies["genres"]]
+        genre_lists = movie_genre_lists(movies)
         genres = sorted({g for gl in genre_lists for g in gl})
         genre_index = {g: i + 1 for i, g in enumerate(genres)}
         width = max([len(gl) for gl in genre_lists] + [1])

@@ -9,10 +9,18 @@ With `sitting_weight` w > 0 the Gram matrix becomes (XᵀX + w·S) / (1 + w),
 where S counts pairs rated in the same sitting (`sittings.sitting_gram`):
 movies met together weigh more than movies merely rated by the same people.
 The division keeps λ on the same scale as plain EASE's.
+
+With `genre_weight` g > 0 and the movies' genres given to `fit`, each genre
+also counts as a pseudo-viewer who rated every movie of that genre with
+weight g, adding g²·FFᵀ to the Gram matrix (F: movies x genres, 0/1), as
+Jeunen, Van Balen & Goethals (2020) add side information to EASE. Two movies
+sharing a genre are pulled together a little, which helps most where few
+viewers link them.
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -24,14 +32,17 @@ class EASE(Recommender):
     name = "ease"
 
     def __init__(self, regularisation: float = 500.0, sitting_weight: float = 0.0,
-                 sitting_seconds: float = SITTING_SECONDS):
-        if sitting_weight < 0:
-            raise ValueError("sitting_weight must not be negative")
+                 sitting_seconds: float = SITTING_SECONDS, genre_weight: float = 0.0):
+        if sitting_weight < 0 or genre_weight < 0:
+            raise ValueError("sitting_weight and genre_weight must not be negative")
         self.regularisation = regularisation
         self.sitting_weight = sitting_weight
         self.sitting_seconds = sitting_seconds
+        self.genre_weight = genre_weight
 
-    def fit(self, interactions: Interactions) -> "EASE":
+    def fit(self, interactions: Interactions,
+            genres: Mapping[int, Iterable[str]] | None = None) -> "EASE":
+        """`genres`: movie id -> its genre names, used when `genre_weight` > 0 (movies absent have none)."""
         self._index(interactions)
         n_movies = len(self.movie_ids)
         x = np.zeros((len(self.user_ids), n_movies), dtype=np.float32)
@@ -42,6 +53,9 @@ class EASE(Recommender):
                                     np.searchsorted(self.movie_ids, interactions.movie_ids),
                                     interactions.timestamps, n_movies, self.sitting_seconds)
             gram = (gram + self.sitting_weight * sittings) / (1.0 + self.sitting_weight)
+        if self.genre_weight and genres is not None:
+            features = genre_matrix(self.movie_ids, genres)
+            gram += self.genre_weight ** 2 * (features @ features.T)
         gram[np.diag_indices(n_movies)] += self.regularisation
         p = np.linalg.inv(gram)
         self.weights = (-p / np.diag(p)).astype(np.float32)
@@ -65,15 +79,27 @@ class EASE(Recommender):
     def save(self, path: Path) -> None:
         np.savez(path, movie_ids=self.movie_ids, weights=self.weights,
                  regularisation=self.regularisation, sitting_weight=self.sitting_weight,
-                 sitting_seconds=self.sitting_seconds)
+                 sitting_seconds=self.sitting_seconds, genre_weight=self.genre_weight)
 
     @classmethod
     def load(cls, path: Path) -> "EASE":
         data = np.load(path)
-        # Files saved before sittings existed have neither setting: plain EASE.
+        # Files saved before sittings or genres existed lack those settings: plain EASE.
         model = cls(float(data["regularisation"]),
                     float(data["sitting_weight"]) if "sitting_weight" in data else 0.0,
-                    float(data["sitting_seconds"]) if "sitting_seconds" in data else SITTING_SECONDS)
+                    float(data["sitting_seconds"]) if "sitting_seconds" in data else SITTING_SECONDS,
+                    float(data["genre_weight"]) if "genre_weight" in data else 0.0)
         model._set_movies(data["movie_ids"])
         model.weights = data["weights"]
         return model
+
+
+def genre_matrix(movie_ids: np.ndarray, genres: Mapping[int, Iterable[str]]) -> np.ndarray:
+    """Movies x genres, 1 where the movie (in `movie_ids` order) has the genre; genres sorted by name."""
+    lists = [tuple(genres.get(int(m), ())) for m in movie_ids]
+    names = sorted({g for genre_list in lists for g in genre_list})
+    column = {name: i for i, name in enumerate(names)}
+    out = np.zeros((len(movie_ids), len(names)), dtype=np.float64)
+    for row, genre_list in enumerate(lists):
+        out[row, [column[g] for g in genre_list]] = 1.0
+    return out
