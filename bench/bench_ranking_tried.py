@@ -5,12 +5,14 @@
 For each split seed S: the outer split is the per-user 75/25 split
 `evaluate --seed S` scores; the inner split holds out a quarter of that
 split's training ratings the same way (seed S), and is where settings were
-chosen. Every row is NDCG@10 on both, beside the served blend (EASE over
-ratings and sittings + implicit ALS, each standardised over the movies the
-viewer may be shown), which this script reproduces exactly on the outer
-splits. A variant would be kept only if it gained on the inner splits and the
-outer ones alike; none did (docs/benchmarks.md). Dense numpy: ML-100K-sized
-data only; 10 to 15 minutes on 2 cores.
+chosen. Every row is NDCG@10 on both, beside the blend served before genres
+(EASE over ratings and sittings + implicit ALS, each standardised over the
+movies the viewer may be shown), which this script reproduces exactly on the
+outer splits. A variant is kept only if it gains on the inner splits and the
+outer ones alike, on every seed: of these, only genres as pseudo-viewers in
+EASE's Gram (weight 3, the best on the inner splits) did, and is now served
+(docs/benchmarks.md). Dense numpy: ML-100K-sized data only; 15 to 20 minutes
+on 2 cores.
 """
 from __future__ import annotations
 
@@ -27,12 +29,13 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_ranking_variants import ease_weights, ndcg_and_precision  # noqa: E402
 from re_sys.recommend.algorithms import Interactions  # noqa: E402
+from re_sys.recommend.algorithms.ease import genre_matrix  # noqa: E402
 from re_sys.recommend.algorithms.sittings import SITTING_SECONDS, sitting_gram  # noqa: E402
 from re_sys.recommend.channels.implicit_als import ImplicitALS  # noqa: E402
 from re_sys.recommend.dataset import frames_from_movielens  # noqa: E402
 from re_sys.recommend.evaluation import per_user_split  # noqa: E402
 from re_sys.recommend.movielens import read_dataset  # noqa: E402
-from re_sys.recommend.training import ITEM_REGULARISATION, SITTING_WEIGHT  # noqa: E402
+from re_sys.recommend.training import GENRE_WEIGHT, ITEM_REGULARISATION, SITTING_WEIGHT  # noqa: E402
 
 
 def over_unseen(scores: np.ndarray, seen: np.ndarray) -> np.ndarray:
@@ -114,6 +117,13 @@ def first_sitting_share(data: Interactions, gap: float) -> tuple[float, float]:
     return float(first.sum() / len(data)), float(np.median(per_viewer))
 
 
+def viewer_features(users) -> np.ndarray:
+    """Viewers x every gender, age group and occupation value, 0/1 (a frame indexed in viewer order)."""
+    columns = [(users[name].astype(str).to_numpy() == value)
+               for name in ("gender", "age_group", "occupation") for value in np.unique(users[name].astype(str))]
+    return np.stack(columns, axis=1).astype(np.float64)
+
+
 @dataclass
 class Split:
     train: Interactions
@@ -121,6 +131,11 @@ class Split:
     seed: int
     user_ids: np.ndarray
     movie_ids: np.ndarray
+    # Side information, rows in movie_ids / user_ids order: movies x genres, movies x release
+    # years, viewers x (gender, age group, occupation), all 0/1.
+    genres: np.ndarray
+    years: np.ndarray
+    demographics: np.ndarray
     # Scores a variant reuses across rows (its channel alone, then in the blend).
     cache: dict = field(default_factory=dict)
 
@@ -150,7 +165,7 @@ class Split:
 
     @cached_property
     def item_gram(self) -> np.ndarray:
-        """The served item-to-item channel's Gram matrix: ratings and sittings."""
+        """The item-to-item channel's Gram matrix before genres: ratings and sittings."""
         return (self.gram + SITTING_WEIGHT * self.sittings()) / (1 + SITTING_WEIGHT)
 
     @cached_property
@@ -161,11 +176,27 @@ class Split:
     def ease(self) -> np.ndarray:
         return self.x @ self.item_weights
 
-    def als(self, regularisation: float | None = None) -> np.ndarray:
+    def als(self, regularisation: float | None = None, genre_rows: bool = False) -> np.ndarray:
         extra = {} if regularisation is None else {"regularisation": regularisation}
-        model = ImplicitALS.fit(self.user_rows, self.movie_rows, len(self.user_ids), len(self.movie_ids),
-                                seed=self.seed, **extra)
+        users, movies, n_users = self.user_rows, self.movie_rows, len(self.user_ids)
+        if genre_rows:      # each genre a pseudo-viewer who rated its movies
+            genre, movie = np.nonzero(self.genres.T)
+            users, movies, n_users = np.r_[users, n_users + genre], np.r_[movies, movie], n_users + len(self.genres.T)
+        model = ImplicitALS.fit(users, movies, n_users, len(self.movie_ids), seed=self.seed, **extra)
         return np.stack([model.scores(np.flatnonzero(row)) for row in self.x])
+
+    def with_side(self, *blocks: tuple[float, np.ndarray]) -> np.ndarray:
+        """EASE scores over the Gram before genres plus w²·FFᵀ for each (w, F) of movie features."""
+        gram = self.item_gram.copy()
+        for weight, features in blocks:
+            gram += weight ** 2 * features @ features.T
+        return self.x @ ease_weights(gram, ITEM_REGULARISATION)
+
+    def with_viewer_side(self, weight: float) -> np.ndarray:
+        """EASE with the viewer's demographics as extra columns, weight w: [X, wD] times its weights."""
+        side = weight * self.demographics
+        gram = np.block([[self.item_gram, self.x.T @ side], [side.T @ self.x, side.T @ side]])
+        return np.hstack([self.x, side]) @ ease_weights(gram, ITEM_REGULARISATION)[:, :self.x.shape[1]]
 
     @cached_property
     def served_als(self) -> np.ndarray:
@@ -184,7 +215,7 @@ class Split:
 
 def variants():
     """(label, scores of a Split): what was tried, in the order of docs/benchmarks.md."""
-    yield "served: EASE over ratings and sittings + implicit ALS", lambda s: s.served
+    yield "served before genres: EASE over ratings and sittings + implicit ALS", lambda s: s.served
     for setting in ((64, 0.005, 0.1), (64, 0.01, 0.03), (64, 0.01, 0.3), (128, 0.01, 0.1), (64, 0.02, 0.1),
                     (32, 0.04, 0.1), (64, 0.04, 0.1), (64, 0.08, 0.1)):
         factors, regularisation, unobserved = setting
@@ -230,6 +261,21 @@ def variants():
            lambda s: s.z(s.x @ ease_weights(s.item_gram, ITEM_REGULARISATION * inner_to_outer))
            + s.z(s.served_als))
     yield ("ALS λ scaled likewise (26.7)", lambda s: s.z(s.ease) + s.z(s.als(20.0 * inner_to_outer)))
+    # Side information (Jeunen et al. 2020): movie features as pseudo-viewers, viewer features as
+    # pseudo-movies. Genres at GENRE_WEIGHT is what is served now.
+    for weight in (1.0, 2.0, 3.0, 5.0, 10.0):
+        yield (f"genres as pseudo-viewers in EASE, weight {weight:g}" + (" (served)" if weight == GENRE_WEIGHT else ""),
+               lambda s, w=weight: s.z(s.with_side((w, s.genres))) + s.z(s.served_als))
+    yield ("genres in EASE (3) and as pseudo-viewers in ALS",
+           lambda s: s.z(s.with_side((GENRE_WEIGHT, s.genres))) + s.z(s.als(genre_rows=True)))
+    for weight in (1.0, 3.0):
+        yield (f"release year as pseudo-viewers in EASE, weight {weight:g}",
+               lambda s, w=weight: s.z(s.with_side((w, s.years))) + s.z(s.served_als))
+        yield (f"genres (3) and release year ({weight:g}) in EASE",
+               lambda s, w=weight: s.z(s.with_side((GENRE_WEIGHT, s.genres), (w, s.years))) + s.z(s.served_als))
+    for weight in (1.0, 3.0):
+        yield (f"gender, age group and occupation as pseudo-movies in EASE, weight {weight:g}",
+               lambda s, w=weight: s.z(s.with_viewer_side(w)) + s.z(s.served_als))
 
 
 def main() -> None:
@@ -237,16 +283,21 @@ def main() -> None:
     parser.add_argument("--dataset", type=Path, default=ROOT / "data" / "ml-100k")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = parser.parse_args()
-    ratings, _movies, _users = frames_from_movielens(read_dataset(args.dataset))
+    dataset = read_dataset(args.dataset)
+    ratings, _movies, users = frames_from_movielens(dataset)
     data = Interactions.from_frame(ratings)
     user_ids, movie_ids = np.unique(data.user_ids), np.unique(data.movie_ids)
+    records = {m.id: m for m in dataset.movies}
+    side = (genre_matrix(movie_ids, {m: r.genres for m, r in records.items()}),
+            genre_matrix(movie_ids, {m: [str(r.year)] for m, r in records.items() if r.year}),
+            viewer_features(users.set_index("user_id").loc[user_ids]))
     share, median = first_sitting_share(data, 8 * SITTING_SECONDS)
     print(f"ratings made in their viewer's first sitting: {share:.1%} (the median viewer's share: {median:.0%})")
     pairs = []
     for seed in args.seeds:
         train, test = per_user_split(data, 0.25, seed)
-        pairs.append((Split(train, test, seed, user_ids, movie_ids),
-                      Split(*per_user_split(train, 0.25, seed), seed, user_ids, movie_ids)))
+        pairs.append((Split(train, test, seed, user_ids, movie_ids, *side),
+                      Split(*per_user_split(train, 0.25, seed), seed, user_ids, movie_ids, *side)))
 
     rows = []
     for label, scores in variants():
