@@ -72,3 +72,26 @@ def test_first_sitting_share_counts_each_viewers_first_sitting():
     share, median = first_sitting_share(data, gap=2400)
     assert share == pytest.approx(5 / 6)     # viewer 1: 3 of 4 in the first sitting; viewer 2: both
     assert median == pytest.approx((0.75 + 1.0) / 2)
+
+
+def test_side_information_rows_add_pseudo_viewers_and_pseudo_movies():
+    import pandas as pd
+
+    from bench.bench_ranking_tried import Split, viewer_features
+    from bench.bench_ranking_variants import ease_weights
+
+    users = pd.DataFrame({"gender": ["F", "M", "F"], "age_group": [25, 25, 56], "occupation": ["a", "b", "a"]})
+    np.testing.assert_array_equal(viewer_features(users),       # F, M | 25, 56 | a, b
+                                  [[1, 0, 1, 0, 1, 0], [0, 1, 1, 0, 0, 1], [1, 0, 0, 1, 1, 0]])
+    train = Interactions(np.array([1, 1, 2, 3, 3]), np.array([10, 20, 20, 10, 30]),
+                         np.full(5, 4.0, np.float32), np.array([0, 10, 20, 30, 40]))
+    genres = np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+    split = Split(train, train, 0, np.array([1, 2, 3]), np.array([10, 20, 30]), genres, genres,
+                  viewer_features(users))
+    plain = split.x @ ease_weights(split.item_gram, 150.0)
+    np.testing.assert_allclose(split.with_side((0.0, genres)), plain)
+    by_hand = split.x @ ease_weights(split.item_gram + 4.0 * genres @ genres.T, 150.0)
+    np.testing.assert_allclose(split.with_side((2.0, genres)), by_hand)
+    # Demographic columns at weight 0 change nothing about the movies' scores.
+    np.testing.assert_allclose(split.with_viewer_side(0.0), plain, atol=1e-9)
+    assert not np.allclose(split.with_viewer_side(1.0), plain)
