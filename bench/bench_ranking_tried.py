@@ -11,7 +11,7 @@ movies the viewer may be shown), which this script reproduces exactly on the
 outer splits. A variant is kept only if it gains on the inner splits and the
 outer ones alike, on every seed: of these, only genres as pseudo-viewers in
 EASE's Gram (weight 3, the best on the inner splits) did, and is now served
-(docs/benchmarks.md). Dense numpy: ML-100K-sized data only; 15 to 20 minutes
+(docs/benchmarks.md). Dense numpy: ML-100K-sized data only; 15 to 25 minutes
 on 2 cores.
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ from re_sys.recommend.algorithms import Interactions  # noqa: E402
 from re_sys.recommend.algorithms.ease import genre_matrix  # noqa: E402
 from re_sys.recommend.algorithms.sittings import SITTING_SECONDS, sitting_gram  # noqa: E402
 from re_sys.recommend.channels.implicit_als import ImplicitALS  # noqa: E402
-from re_sys.recommend.dataset import frames_from_movielens  # noqa: E402
+from re_sys.recommend.dataset import frames_from_movielens, title_words  # noqa: E402
 from re_sys.recommend.evaluation import per_user_split  # noqa: E402
 from re_sys.recommend.movielens import read_dataset  # noqa: E402
 from re_sys.recommend.training import GENRE_WEIGHT, ITEM_REGULARISATION, SITTING_WEIGHT  # noqa: E402
@@ -117,6 +117,17 @@ def first_sitting_share(data: Interactions, gap: float) -> tuple[float, float]:
     return float(first.sum() / len(data)), float(np.median(per_viewer))
 
 
+def title_word_features(movie_ids: np.ndarray, titles: dict[int, str], most: int) -> np.ndarray:
+    """Movies x title words of 3 letters or more that are in 2 to `most` titles (sequels, names)."""
+    words = {m: set(title_words(title)) for m, title in titles.items()}
+    counts: dict[str, int] = {}
+    for found in words.values():
+        for word in found:
+            counts[word] = counts.get(word, 0) + 1
+    kept = {w for w, n in counts.items() if 2 <= n <= most and len(w) >= 3}
+    return genre_matrix(movie_ids, {m: sorted(found & kept) for m, found in words.items()})
+
+
 def viewer_features(users) -> np.ndarray:
     """Viewers x every gender, age group and occupation value, 0/1 (a frame indexed in viewer order)."""
     columns = [(users[name].astype(str).to_numpy() == value)
@@ -132,10 +143,11 @@ class Split:
     user_ids: np.ndarray
     movie_ids: np.ndarray
     # Side information, rows in movie_ids / user_ids order: movies x genres, movies x release
-    # years, viewers x (gender, age group, occupation), all 0/1.
+    # years, viewers x (gender, age group, occupation), movies x title words; all 0/1.
     genres: np.ndarray
     years: np.ndarray
     demographics: np.ndarray
+    titles: dict = field(default_factory=dict)     # most titles a word may be in -> movies x words
     # Scores a variant reuses across rows (its channel alone, then in the blend).
     cache: dict = field(default_factory=dict)
 
@@ -276,6 +288,10 @@ def variants():
     for weight in (1.0, 3.0):
         yield (f"gender, age group and occupation as pseudo-movies in EASE, weight {weight:g}",
                lambda s, w=weight: s.z(s.with_viewer_side(w)) + s.z(s.served_als))
+    for most, weight in ((15, 1.0), (15, 3.0), (15, 5.0), (40, 3.0)):
+        yield (f"genres (3) and title words (in 2 to {most} titles) in EASE, weight {weight:g}",
+               lambda s, m=most, w=weight: s.z(s.with_side((GENRE_WEIGHT, s.genres), (w, s.titles[m])))
+               + s.z(s.served_als))
 
 
 def main() -> None:
@@ -290,7 +306,9 @@ def main() -> None:
     records = {m.id: m for m in dataset.movies}
     side = (genre_matrix(movie_ids, {m: r.genres for m, r in records.items()}),
             genre_matrix(movie_ids, {m: [str(r.year)] for m, r in records.items() if r.year}),
-            viewer_features(users.set_index("user_id").loc[user_ids]))
+            viewer_features(users.set_index("user_id").loc[user_ids]),
+            {most: title_word_features(movie_ids, {m: r.title for m, r in records.items()}, most)
+             for most in (15, 40)})
     share, median = first_sitting_share(data, 8 * SITTING_SECONDS)
     print(f"ratings made in their viewer's first sitting: {share:.1%} (the median viewer's share: {median:.0%})")
     pairs = []
