@@ -3,7 +3,7 @@
     python bench/bench_ranking_noise.py [--dataset data/ml-100k] [--seeds 0 1 2] [--inits 8]
 
 For each split seed S (the per-user 75/25 split `evaluate` uses), the site's
-for-you blend (`Engine.for_user`: EASE over ratings, sittings and genres plus
+for-you blend (`Engine.for_user`: EASE over ratings, sittings, genres and co-liking plus
 implicit ALS) is built `--inits` times, with the ALS channel started from
 seeds S, S+1, ...; the first is exactly what `evaluate --algo for-you --seed S`
 scores. Reported per split: NDCG@10 over the ALS starts (min, max, mean,

@@ -66,12 +66,12 @@ def ease_ranker(inputs: RankerInputs) -> Recommend:
 
 
 def ease_sittings_ranker(inputs: RankerInputs) -> Recommend:
-    """The site's item-to-item channel alone: EASE over ratings, sittings and genres."""
+    """The site's item-to-item channel alone: EASE over ratings, sittings, genres and co-liking."""
     from .dataset import movie_genre_lists
-    from .training import GENRE_WEIGHT, ITEM_REGULARISATION, SITTING_WEIGHT
+    from .training import GENRE_WEIGHT, ITEM_REGULARISATION, LIKING_WEIGHT, SITTING_WEIGHT
 
     genres = dict(zip(inputs.movies["movie_id"].astype(int), movie_genre_lists(inputs.movies)))
-    return EASE(ITEM_REGULARISATION, SITTING_WEIGHT, genre_weight=GENRE_WEIGHT).fit(
+    return EASE(ITEM_REGULARISATION, SITTING_WEIGHT, genre_weight=GENRE_WEIGHT, liking_weight=LIKING_WEIGHT).fit(
         inputs.train, genres=genres).recommend
 
 
@@ -199,7 +199,7 @@ RANKERS: dict[str, tuple[str, Callable[[RankerInputs], Recommend]]] = {
     "cosine-item": ("Σ cosine similarity × the viewer's stars", cosine_item_ranker),
     "als": ("implicit ALS, 64 factors", als_ranker),
     "ease": ("EASE, λ = 500", ease_ranker),
-    "ease-sittings": ("EASE over ratings, sittings and genres (the item-to-item channel)", ease_sittings_ranker),
+    "ease-sittings": ("EASE over ratings, sittings, genres and co-liking (the item-to-item channel)", ease_sittings_ranker),
     "for-you": ("the site's for-you blend (Engine.for_user)", for_you_ranker),
     "for-you-large": ("for-you as served above the dense limit: no EASE, ALS ranks",
                       lambda inputs: for_you_ranker(inputs, with_text_cnn=False, dense_limit=0)),

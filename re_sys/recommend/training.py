@@ -181,19 +181,21 @@ def _epoch_logger(log: Log, epochs: int):
 DENSE_ITEM_LIMIT = 20_000
 
 
-# The item-to-item channel is EASE over ratings, sittings and genres
-# (algorithms/ease.py, algorithms/sittings.py). Each setting was chosen by
-# NDCG@10 on inner 75/25 splits of the training ratings, ML-100K seeds 0-2
-# (docs/benchmarks.md).
+# The item-to-item channel is EASE over ratings, sittings, genres and
+# co-liking (algorithms/ease.py, algorithms/sittings.py). Each setting was
+# chosen by NDCG@10 on inner 75/25 splits of the training ratings, ML-100K
+# seeds 0-2 (docs/benchmarks.md).
 ITEM_REGULARISATION = 150.0
 SITTING_WEIGHT = 2.0
 GENRE_WEIGHT = 3.0
+LIKING_WEIGHT = 0.15
 
 
 def item_channel_arrays(dataset: DataSet, regularisation: float = ITEM_REGULARISATION,
                         dense_limit: int = DENSE_ITEM_LIMIT,
                         sitting_weight: float = SITTING_WEIGHT,
-                        genre_weight: float = GENRE_WEIGHT) -> dict[str, np.ndarray]:
+                        genre_weight: float = GENRE_WEIGHT,
+                        liking_weight: float = LIKING_WEIGHT) -> dict[str, np.ndarray]:
     """EASE item-to-item weights, next-up transitions, rating counts and 'also liked' lists, in run order.
 
     Saved beside the text-CNN's matrices so the engine can recall by
@@ -215,7 +217,8 @@ def item_channel_arrays(dataset: DataSet, regularisation: float = ITEM_REGULARIS
     if dataset.n_ratings:
         names = np.array(["", *dataset.genres], dtype=object)     # code 0 pads
         genres = {row: [g for g in names[codes] if g] for row, codes in enumerate(dataset.movie_genres)}
-        ease = EASE(regularisation, sitting_weight, genre_weight=genre_weight).fit(Interactions(
+        ease = EASE(regularisation, sitting_weight, genre_weight=genre_weight,
+                    liking_weight=liking_weight).fit(Interactions(
             dataset.rating_users.astype(np.int64), dataset.rating_movies.astype(np.int64),
             dataset.rating_stars, dataset.rating_timestamps), genres=genres)
         rows = ease.movie_ids  # contiguous movie indices that have ratings

@@ -95,3 +95,18 @@ def test_side_information_rows_add_pseudo_viewers_and_pseudo_movies():
     # Demographic columns at weight 0 change nothing about the movies' scores.
     np.testing.assert_allclose(split.with_viewer_side(0.0), plain, atol=1e-9)
     assert not np.allclose(split.with_viewer_side(1.0), plain)
+
+
+def test_co_liking_adds_the_centred_stars_gram():
+    from bench.bench_ranking_tried import Split
+    from bench.bench_ranking_variants import ease_weights
+
+    # Viewer 1 gave 5 and 3 stars (mean 4), viewer 2 one rating, viewer 3 gave 1 and 3 (mean 2).
+    train = Interactions(np.array([1, 1, 2, 3, 3]), np.array([10, 20, 20, 10, 30]),
+                         np.array([5, 3, 4, 1, 3], np.float32), np.array([0, 10, 20, 30, 40]))
+    none = np.zeros((3, 0))
+    split = Split(train, train, 0, np.array([1, 2, 3]), np.array([10, 20, 30]), none, none, none)
+    centred = np.array([[1, -1, 0], [0, 0, 0], [-1, 0, 1]], float)
+    by_hand = split.x @ ease_weights(split.item_gram + 0.5 * centred.T @ centred, 150.0)
+    np.testing.assert_allclose(split.with_side(liking=0.5), by_hand)
+    np.testing.assert_allclose(split.with_side(liking=0.0), split.x @ ease_weights(split.item_gram, 150.0))

@@ -16,6 +16,15 @@ weight g, adding g²·FFᵀ to the Gram matrix (F: movies x genres, 0/1), as
 Jeunen, Van Balen & Goethals (2020) add side information to EASE. Two movies
 sharing a genre are pulled together a little, which helps most where few
 viewers link them.
+
+With `liking_weight` β > 0 the Gram matrix also gains β·CᵀC, where C holds
+each rating as the viewer's stars minus the mean of their own stars (0
+where they did not rate). Co-rating says which movies the same people
+watch; co-liking says which of those the same people liked more than
+usual, which separates two films everyone rated but different people
+enjoyed. The scores still come from the 0/1 row: what the viewer rated,
+not how, is the query. On ML-100K β = 0.15 gains on every seed, on inner
+splits and outer ones (docs/benchmarks.md).
 """
 from __future__ import annotations
 
@@ -32,13 +41,15 @@ class EASE(Recommender):
     name = "ease"
 
     def __init__(self, regularisation: float = 500.0, sitting_weight: float = 0.0,
-                 sitting_seconds: float = SITTING_SECONDS, genre_weight: float = 0.0):
-        if sitting_weight < 0 or genre_weight < 0:
-            raise ValueError("sitting_weight and genre_weight must not be negative")
+                 sitting_seconds: float = SITTING_SECONDS, genre_weight: float = 0.0,
+                 liking_weight: float = 0.0):
+        if sitting_weight < 0 or genre_weight < 0 or liking_weight < 0:
+            raise ValueError("sitting_weight, genre_weight and liking_weight must not be negative")
         self.regularisation = regularisation
         self.sitting_weight = sitting_weight
         self.sitting_seconds = sitting_seconds
         self.genre_weight = genre_weight
+        self.liking_weight = liking_weight
 
     def fit(self, interactions: Interactions,
             genres: Mapping[int, Iterable[str]] | None = None) -> "EASE":
@@ -48,16 +59,19 @@ class EASE(Recommender):
         x = np.zeros((len(self.user_ids), n_movies), dtype=np.float32)
         x[self._seen_rows, self._seen_cols] = 1.0
         gram = (x.T @ x).astype(np.float64)
+        rows = np.searchsorted(self.user_ids, interactions.user_ids)
+        cols = np.searchsorted(self.movie_ids, interactions.movie_ids)
         if self.sitting_weight:
-            sittings = sitting_gram(np.searchsorted(self.user_ids, interactions.user_ids),
-                                    np.searchsorted(self.movie_ids, interactions.movie_ids),
-                                    interactions.timestamps, n_movies, self.sitting_seconds)
+            sittings = sitting_gram(rows, cols, interactions.timestamps, n_movies, self.sitting_seconds)
             gram = (gram + self.sitting_weight * sittings) / (1.0 + self.sitting_weight)
         if self.genre_weight and genres is not None:
             features = genre_matrix(self.movie_ids, genres)
             # In blocks of rows: at 20,000 movies a whole FFᵀ would be another 3.2 GB beside the Gram.
             for start in range(0, n_movies, 2048):
                 gram[start:start + 2048] += self.genre_weight ** 2 * (features[start:start + 2048] @ features.T)
+        if self.liking_weight:
+            liking = centred_stars(x, rows, cols, interactions.stars)
+            gram += self.liking_weight * (liking.T @ liking)
         gram[np.diag_indices(n_movies)] += self.regularisation
         p = np.linalg.inv(gram)
         self.weights = (-p / np.diag(p)).astype(np.float32)
@@ -81,19 +95,35 @@ class EASE(Recommender):
     def save(self, path: Path) -> None:
         np.savez(path, movie_ids=self.movie_ids, weights=self.weights,
                  regularisation=self.regularisation, sitting_weight=self.sitting_weight,
-                 sitting_seconds=self.sitting_seconds, genre_weight=self.genre_weight)
+                 sitting_seconds=self.sitting_seconds, genre_weight=self.genre_weight,
+                 liking_weight=self.liking_weight)
 
     @classmethod
     def load(cls, path: Path) -> "EASE":
         data = np.load(path)
-        # Files saved before sittings or genres existed lack those settings: plain EASE.
+        # Files saved before sittings, genres or liking existed lack those settings: plain EASE.
         model = cls(float(data["regularisation"]),
                     float(data["sitting_weight"]) if "sitting_weight" in data else 0.0,
                     float(data["sitting_seconds"]) if "sitting_seconds" in data else SITTING_SECONDS,
-                    float(data["genre_weight"]) if "genre_weight" in data else 0.0)
+                    float(data["genre_weight"]) if "genre_weight" in data else 0.0,
+                    float(data["liking_weight"]) if "liking_weight" in data else 0.0)
         model._set_movies(data["movie_ids"])
         model.weights = data["weights"]
         return model
+
+
+def centred_stars(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, stars: np.ndarray) -> np.ndarray:
+    """`x` (viewers x movies, 0/1) overwritten with each rating's stars minus its viewer's mean stars.
+
+    In place, because a second viewers x movies array would double fit's peak
+    memory. A viewer who rated a movie twice counts the later rating, as the
+    0/1 matrix counts it once.
+    """
+    counts = x.sum(axis=1, dtype=np.float64)
+    x[rows, cols] = stars
+    means = x.sum(axis=1, dtype=np.float64) / np.maximum(counts, 1.0)
+    x[rows, cols] = stars - means[rows]
+    return x
 
 
 def genre_matrix(movie_ids: np.ndarray, genres: Mapping[int, Iterable[str]]) -> np.ndarray:
