@@ -210,8 +210,8 @@ class Engine:
                  segments: Sequence[str] = (), variety: int | None = None) -> list[Recommendation]:
         """Multi-channel recall, then one ranking; never a rated or excluded movie.
 
-        Channels: item-to-item (EASE weights, fitted over ratings and
-        sittings, from the viewer's rated movies), implicit ALS (factors
+        Channels: item-to-item (EASE weights, fitted over ratings, sittings,
+        genres and co-liking, from the viewer's rated movies), implicit ALS (factors
         folded in from the same movies), the text-CNN (predicted rating
         from `vector`), popular within the viewer's
         demographic `segments` (see `demographic_segments`), and popular.
