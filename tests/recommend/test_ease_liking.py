@@ -35,7 +35,7 @@ def test_equal_stars_add_nothing_and_a_repeated_rating_counts_once():
     flat = _interactions([1, 1, 2, 2, 3], [10, 20, 20, 30, 30], [4, 4, 2, 2, 5])
     np.testing.assert_allclose(EASE(regularisation=2.0, liking_weight=5.0).fit(flat).weights,
                                EASE(regularisation=2.0).fit(flat).weights, atol=1e-6)
-    # Viewer 1 rated film 10 twice, 1 star then 5: the later stands, as it would in the database.
+    # Viewer 1 is listed twice for film 10, 1 star then 5: the last one counts, and the pair once.
     twice = _interactions([1, 1, 1, 2, 2], [10, 20, 10, 10, 20], [1, 3, 5, 2, 4])
     once = _interactions([1, 1, 2, 2], [20, 10, 10, 20], [3, 5, 2, 4])
     np.testing.assert_allclose(EASE(regularisation=2.0, liking_weight=1.0).fit(twice).weights,

@@ -116,8 +116,8 @@ def centred_stars(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, stars: np.n
     """`x` (viewers x movies, 0/1) overwritten with each rating's stars minus its viewer's mean stars.
 
     In place, because a second viewers x movies array would double fit's peak
-    memory. A viewer who rated a movie twice counts the later rating, as the
-    0/1 matrix counts it once.
+    memory. A viewer listed twice for one movie counts with the last of those
+    ratings, as the 0/1 matrix counts the pair once.
     """
     counts = x.sum(axis=1, dtype=np.float64)
     x[rows, cols] = stars
