@@ -71,8 +71,8 @@ def ease_sittings_ranker(inputs: RankerInputs) -> Recommend:
     from .training import GENRE_WEIGHT, ITEM_REGULARISATION, LIKING_WEIGHT, SITTING_WEIGHT
 
     genres = dict(zip(inputs.movies["movie_id"].astype(int), movie_genre_lists(inputs.movies)))
-    return EASE(ITEM_REGULARISATION, SITTING_WEIGHT, genre_weight=GENRE_WEIGHT, liking_weight=LIKING_WEIGHT).fit(
-        inputs.train, genres=genres).recommend
+    model = EASE(ITEM_REGULARISATION, SITTING_WEIGHT, genre_weight=GENRE_WEIGHT, liking_weight=LIKING_WEIGHT)
+    return model.fit(inputs.train, genres=genres).recommend
 
 
 def als_ranker(inputs: RankerInputs) -> Recommend:
@@ -199,7 +199,8 @@ RANKERS: dict[str, tuple[str, Callable[[RankerInputs], Recommend]]] = {
     "cosine-item": ("Σ cosine similarity × the viewer's stars", cosine_item_ranker),
     "als": ("implicit ALS, 64 factors", als_ranker),
     "ease": ("EASE, λ = 500", ease_ranker),
-    "ease-sittings": ("EASE over ratings, sittings, genres and co-liking (the item-to-item channel)", ease_sittings_ranker),
+    "ease-sittings": ("EASE over ratings, sittings, genres and co-liking (the item-to-item channel)",
+                      ease_sittings_ranker),
     "for-you": ("the site's for-you blend (Engine.for_user)", for_you_ranker),
     "for-you-large": ("for-you as served above the dense limit: no EASE, ALS ranks",
                       lambda inputs: for_you_ranker(inputs, with_text_cnn=False, dense_limit=0)),
