@@ -77,8 +77,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "re_sys",
 ]
+
+# One backend for every sign-in door: canonical usernames and the lock (re_sys/auth_backends.py).
+AUTHENTICATION_BACKENDS = ["re_sys.auth_backends.ThrottledModelBackend"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -89,7 +93,22 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "re_sys.middleware.SignInLockStatus",
 ]
+
+# The site has no inline script and loads nothing from another origin; a strict
+# policy costs nothing and stops an injected script from running.
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+    "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"], "object-src": ["'none'"], "base-uri": ["'self'"],
+    "form-action": ["'self'"], "frame-ancestors": ["'none'"],
+}}
+# No page needs any of these powerful features.
+PERMISSIONS_POLICY = {feature: [] for feature in (
+    "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+    "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get", "usb")}
 
 if PRODUCTION:
     # Static files straight from the WSGI server, compressed and cache-busted
@@ -132,7 +151,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the site read while an import or a rating writes; the busy
     # timeout makes a writer wait for the lock instead of failing at once.
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
+        # Well under gunicorn's 30 s timeout, with the retries of services/ratings.py
+        # bounded too: a request that cannot write answers 503 while its client still waits.
+        "timeout": 5,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
@@ -148,6 +169,15 @@ CACHES = {"default": {
 # Per-process memory for API answers that depend only on the served run (re_sys/api.py).
 CACHES["answers"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                      "LOCATION": "answers", "OPTIONS": {"MAX_ENTRIES": 20000}}
+# API rate limits (django-ratelimit), counted in each worker's memory: locking
+# increments are atomic there and cost no I/O per request. With N gunicorn
+# workers a client gets at most N times the rate; there is no shared memcached
+# or Redis to count in one place, hence the silenced check.
+CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+RATELIMIT_USE_CACHE = "ratelimit"
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+RE_SYS_API_RATE = os.environ.get("RE_SYS_API_RATE", "300/m")  # per client address
+RE_SYS_API_TOKEN_RATE = os.environ.get("RE_SYS_API_TOKEN_RATE", "600/m")  # per member's token
 
 CSRF_FAILURE_VIEW = "re_sys.api.csrf_failure"
 

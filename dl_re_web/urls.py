@@ -33,3 +33,4 @@ urlpatterns += [
 ]
 
 handler400 = "re_sys.views.errors.bad_request"
+handler500 = "re_sys.views.errors.server_error"

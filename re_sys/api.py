@@ -1,21 +1,38 @@
 """The JSON API under /api/. Thin: parse, call a service, answer.
 
 Errors always have one shape: {"error": {"code": ..., "message": ...}}.
+Callers are a browser session (writes need the CSRF header) or a script with
+a member's token (`Authorization: Bearer rsk_…`, no CSRF). Whose data may be
+read is decided by `services.access`, as on the pages.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import re
 
+from django.conf import settings
 from django.core.cache import caches
+from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.views.decorators.csrf import csrf_exempt
+from django_ratelimit.core import get_usage
 
 from .models import Genre, Movie, Viewer
-from .services import recommending
+from .services import access, recommending, selectors, tokens
 from .services.ratings import InvalidStars, rating_delete, rating_set, viewer_for_user
+
+logger = logging.getLogger(__name__)
 
 MAX_K = 100
 MAX_BODY = 4096
+# A rating body is one flat object; deeper nesting is refused before parsing.
+MAX_JSON_DEPTH = 2
+# Whole numbers in ASCII digits only: str.isdigit() also takes `²` and `٣`.
+_WHOLE = re.compile(r"[0-9]{1,10}")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # Popular lists follow the ratings; a minute's delay is invisible in a "hot" list.
 POPULAR_SECONDS = 60
 # Answers that are the same for every caller and change only with the served run.
@@ -23,9 +40,9 @@ SHARED_SECONDS = 3600
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, retry_after: int = 0):
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.retry_after = status, code, message, retry_after
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
@@ -33,22 +50,63 @@ def _error(status: int, code: str, message: str) -> JsonResponse:
 
 
 def api_view(*methods: str):
-    """Allow only `methods`; turn ApiError into the documented error body."""
+    """Allow only `methods`; authenticate a token, check CSRF for session writes, limit
+    the rate, and turn ApiError and an unavailable database into the documented error body."""
     def decorate(view):
+        @csrf_exempt  # checked below for browser sessions; a token request carries no cookie
         def wrapped(request, *args, **kwargs):
             try:
                 if request.method not in methods:
                     raise ApiError(405, "method_not_allowed",
                                    f"Use {' or '.join(methods)} for this URL.")
+                _authenticate(request)
+                _rate_limit(request)
                 return view(request, *args, **kwargs)
             except ApiError as exc:
                 response = _error(exc.status, exc.code, exc.message)
                 if exc.status == 405:
                     response["Allow"] = ", ".join(methods)
+                if exc.retry_after:
+                    response["Retry-After"] = str(exc.retry_after)
                 return response
+            except DatabaseError:
+                logger.exception("API %s %s: the database is unavailable", request.method, request.path)
+                return _error(503, "database_unavailable",
+                              "The site cannot reach its database just now; nothing was changed. "
+                              "Try again in a minute.")
         wrapped.__name__, wrapped.__doc__ = view.__name__, view.__doc__
         return wrapped
     return decorate
+
+
+def _authenticate(request) -> None:
+    """A Bearer token replaces the session's account; a session write must carry the CSRF header."""
+    request.api_token = False
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header:
+        scheme, _, secret = header.partition(" ")
+        user = tokens.token_user(secret.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            raise ApiError(401, "invalid_token", "The token is unknown or revoked; make one on "
+                                                 "your profile page and send it as 'Authorization: Bearer <token>'.")
+        request.user, request.api_token = user, True
+    elif request.method not in SAFE_METHODS:
+        refused = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+        if refused is not None:
+            raise ApiError(403, "csrf_failed", "CSRF token missing or incorrect: send the csrftoken "
+                                               "cookie's value in the X-CSRFToken header.")
+
+
+def _rate_limit(request) -> None:
+    """Per token, else per client address; counted in each worker process's memory."""
+    if request.api_token:
+        key, rate = f"token:{request.user.pk}", settings.RE_SYS_API_TOKEN_RATE
+    else:
+        key, rate = f"addr:{request.META.get('REMOTE_ADDR', '')}", settings.RE_SYS_API_RATE
+    usage = get_usage(request, group="api", key=lambda _group, _request: key, rate=rate, increment=True)
+    if usage is not None and usage["should_limit"]:
+        raise ApiError(429, "rate_limited", f"Too many requests: at most {rate.replace('/', ' per ')}. "
+                                            "Wait and try again.", retry_after=max(1, usage["time_left"]))
 
 
 def csrf_failure(request, reason=""):
@@ -62,25 +120,40 @@ def csrf_failure(request, reason=""):
 
 def _k(request) -> int:
     raw = request.GET.get("k", "10")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_K:
+    if not _WHOLE.fullmatch(raw) or not 1 <= int(raw) <= MAX_K:
         raise ApiError(400, "invalid_k", f"k must be a whole number from 1 to {MAX_K}.")
     return int(raw)
 
 
 def _movie_or_404(movie_id: int) -> Movie:
-    movie = Movie.objects.filter(pk=movie_id).first()
+    movie = Movie.objects.filter(pk=movie_id).first() if 0 < movie_id < 2 ** 31 else None
     if movie is None:
         raise ApiError(404, "movie_not_found", f"There is no movie {movie_id}.")
     return movie
 
 
-def _viewer_or_404(user_id) -> Viewer:
-    if not str(user_id).isdigit():
+def _viewer_or_404(request, user_id) -> Viewer:
+    """The viewer if this caller may see them; a private one answers exactly as an unknown id."""
+    if not _WHOLE.fullmatch(str(user_id)):
         raise ApiError(400, "invalid_user", f"{str(user_id)[:40]!r} is not a user id (a whole number).")
-    viewer = Viewer.objects.filter(pk=user_id).first()
-    if viewer is None:
-        raise ApiError(404, "user_not_found", f"There is no user {user_id}.")
-    return viewer
+    try:
+        return access.viewer_visible(request.user, user_id)
+    except access.NotVisible:
+        raise ApiError(404, "user_not_found", f"There is no user {user_id}.") from None
+
+
+def _own_viewer(request) -> Viewer | None:
+    """The signed-in (or token) account's viewer; None before it rated or saved anything."""
+    if not request.user.is_authenticated:
+        raise ApiError(401, "not_signed_in", "Sign in, or send a token as 'Authorization: Bearer <token>'.")
+    return selectors.viewer_of(request.user)
+
+
+def _no_model(request) -> ApiError:
+    """503 in words; the reason (it names files on the server) only for staff."""
+    detail = recommending.model_error() if request.user.is_staff else None
+    return ApiError(503, "no_model", detail or "No trained model is being served just now; "
+                                              "popular lists still work.")
 
 
 def _results(recs) -> list[dict]:
@@ -124,20 +197,29 @@ def _shared(key: str, seconds: int, build) -> HttpResponse:
 @api_view("GET")
 def user_recommendations(request, user_id: int):
     k = _k(request)
-    viewer = _viewer_or_404(user_id)
+    viewer = _viewer_or_404(request, user_id)
+    return _answer(recommending.viewer_recommendations(viewer=viewer, k=k), user_id=viewer.pk)
+
+
+@api_view("GET")
+def my_recommendations(request):
+    k = _k(request)
+    viewer = _own_viewer(request)
+    if viewer is None:
+        return _answer(recommending.movie_popular(k=k), user_id=None)
     return _answer(recommending.viewer_recommendations(viewer=viewer, k=k), user_id=viewer.pk)
 
 
 @api_view("GET")
 def movie_similar(request, movie_id: int):
     k = _k(request)
-    return _shared(f"similar:{movie_id}:{k}", SHARED_SECONDS, lambda: _movie_similar(movie_id, k))
+    return _shared(f"similar:{movie_id}:{k}", SHARED_SECONDS, lambda: _movie_similar(request, movie_id, k))
 
 
-def _movie_similar(movie_id: int, k: int) -> JsonResponse:
+def _movie_similar(request, movie_id: int, k: int) -> JsonResponse:
     _movie_or_404(movie_id)
     if recommending.engine_current() is None:
-        raise ApiError(503, "no_model", recommending.model_error() or "No model is served.")
+        raise _no_model(request)
     try:
         recs = recommending.movie_similar(movie_id=movie_id, k=k)
     except recommending.UnknownId:
@@ -151,8 +233,11 @@ def movie_also_liked(request, movie_id: int):
     k = _k(request)
     if not request.GET.get("user"):
         return _shared(f"also-liked:{movie_id}:{k}", SHARED_SECONDS, lambda: _movie_also_liked(movie_id, k))
-    viewer = _viewer_or_404(request.GET["user"])
-    return _movie_also_liked(movie_id, k, exclude=set(viewer.ratings.values_list("movie_id", flat=True)))
+    # Leaving out what a viewer rated tells what they rated: only for oneself (or staff).
+    viewer = _viewer_or_404(request, request.GET["user"])
+    if not (request.user.is_staff or viewer.user_id == request.user.pk):
+        raise ApiError(404, "user_not_found", f"There is no user {request.GET['user']}.")
+    return _movie_also_liked(movie_id, k, exclude=set(recommending.Taste(viewer).rated))
 
 
 def _movie_also_liked(movie_id: int, k: int, exclude: set[int] = frozenset()) -> JsonResponse:
@@ -175,19 +260,56 @@ def movies_popular(request):
 @api_view("GET")
 def movie_prediction(request, movie_id: int):
     _movie_or_404(movie_id)
-    if not request.GET.get("user"):
-        raise ApiError(400, "missing_user", "Give the viewer as ?user=<MovieLens user id>.")
-    viewer = _viewer_or_404(request.GET["user"])
+    if request.GET.get("user"):
+        viewer = _viewer_or_404(request, request.GET["user"])
+    elif request.user.is_authenticated:
+        viewer = _own_viewer(request)
+    else:
+        raise ApiError(400, "missing_user", "Give the viewer as ?user=<MovieLens user id>, "
+                                            "or sign in for your own.")
     if recommending.engine_current() is None:
-        raise ApiError(503, "no_model", recommending.model_error() or "No model is served.")
+        raise _no_model(request)
+    if viewer is None:
+        return JsonResponse({"user_id": None, "movie_id": movie_id, "prediction": None})
     prediction = recommending.rating_predict(viewer=viewer, movie_id=movie_id)
     return JsonResponse({"user_id": viewer.pk, "movie_id": movie_id,
                          "prediction": None if prediction is None else round(prediction, 3)})
 
 
+@api_view("GET", "POST")
+def my_ratings(request):
+    """GET: the caller's own ratings, newest first. POST: as /api/ratings."""
+    if request.method == "POST":
+        return _rating_write(request)
+    viewer = _own_viewer(request)
+    rows = [] if viewer is None else selectors.viewer_ratings_list(viewer)
+    return JsonResponse({"user_id": viewer.pk if viewer else None, "results": rows})
+
+
+def _json_depth(raw: str) -> int:
+    """How deeply arrays and objects nest in `raw`, outside strings (before json.loads recurses)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in raw:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
 @api_view("POST")
 def ratings(request):
     """Set ({"movie_id": 1, "stars": 4.5}) or remove ({"movie_id": 1, "stars": null}) a rating."""
+    return _rating_write(request)
+
+
+def _rating_write(request) -> JsonResponse:
     if not request.user.is_authenticated:
         raise ApiError(401, "not_signed_in", "Sign in to rate movies.")
     # Checked before reading: Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -199,19 +321,22 @@ def ratings(request):
     if declared > MAX_BODY or len(request.body) > MAX_BODY:
         raise ApiError(413, "body_too_large", f"The request body is over {MAX_BODY} bytes.")
     try:
-        body = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(400, "invalid_json", "The body must be a JSON object.") from None
-    if not isinstance(body, dict) or not isinstance(body.get("movie_id"), int) \
-            or isinstance(body.get("movie_id"), bool) or "stars" not in body:
+        text = request.body.decode("utf-8") or "{}"
+        if _json_depth(text) > MAX_JSON_DEPTH:
+            raise ValueError("nested too deeply")
+        body = json.loads(text)
+    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise ApiError(400, "invalid_json", "The body must be one flat JSON object.") from None
+    if not isinstance(body, dict) or set(body) - {"movie_id", "stars"} or "stars" not in body \
+            or type(body.get("movie_id")) is not int or not 0 < body["movie_id"] < 2 ** 31:
         raise ApiError(400, "invalid_rating", 'Send {"movie_id": <id>, "stars": <0.5–5.0 or null>}.')
     movie = _movie_or_404(body["movie_id"])
     viewer = viewer_for_user(request.user)
     if body["stars"] is None:
         removed = rating_delete(viewer=viewer, movie=movie)
         return JsonResponse({"movie_id": movie.pk, "stars": None, "removed": removed})
-    if isinstance(body["stars"], bool):
-        raise ApiError(400, "invalid_stars", "stars must be from 0.5 to 5.0 in half steps.")
+    if type(body["stars"]) not in (int, float):
+        raise ApiError(400, "invalid_stars", "stars must be a number from 0.5 to 5.0 in half steps.")
     try:
         rating = rating_set(viewer=viewer, movie=movie, stars=body["stars"])
     except InvalidStars as exc:

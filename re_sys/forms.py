@@ -1,12 +1,15 @@
 """Forms of the site: search, rating, sign-up, the viewer's own controls, onboarding."""
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy as _
 
 from . import vocabulary
-from .models import HALF_STARS, Genre, Viewer
+from .models import HALF_STARS, AccountName, Genre, Viewer
 from .recommend.movielens import ML1M_OCCUPATIONS
 from .services.selectors import SORTS
+from .services.signin import canonical_username
 
 STAR_CHOICES = [(str(s), f"{s:g}") for s in HALF_STARS]
 
@@ -35,6 +38,40 @@ class RatingForm(forms.Form):
 class SignUpForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         fields = ("username",)
+
+    def clean_username(self):
+        username = super().clean_username()
+        # Look-alikes (`Ａnn`, `ANN`) are the same account at sign-in, so they are taken here too.
+        if username and AccountName.objects.filter(key=canonical_username(username)).exists():
+            raise ValidationError(_("A user with that username already exists."), code="unique")
+        return username
+
+
+class _Throttled:
+    """Says "too many failed sign-ins" where the backend refused to check the password."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            wait = getattr(self.request, "signin_wait", 0)
+            if wait:
+                raise ValidationError(
+                    _("Too many failed sign-ins. Try again in %(minutes)d minute(s)."),
+                    code="throttled", params={"minutes": max(1, round(wait / 60))}) from None
+            raise
+
+
+class SignInForm(_Throttled, AuthenticationForm):
+    pass
+
+
+class AdminSignInForm(_Throttled, AdminAuthenticationForm):
+    pass
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Token name"), max_length=60, initial="My script")
 
 
 class RecommenderForm(forms.Form):

@@ -213,3 +213,56 @@ class DatasetImport(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.format}), {self.ratings:,} ratings"
+
+
+class AccountName(models.Model):
+    """An account's username in canonical form (NFKC, case-folded), unique across accounts.
+
+    Sign-up refuses a name whose canonical form is taken, sign-in finds the
+    account by it, and the sign-in lock counts by it: `ａdmin`, `Admin` and
+    `admin` are one account at every door (re_sys/services/signin.py).
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                related_name="account_name")
+    key = models.CharField(max_length=300, unique=True)
+
+    def __str__(self):
+        return self.key
+
+
+class SignInCounter(models.Model):
+    """Sign-in attempts counted for one canonical username or one client address.
+
+    Kept in the database, not the cache, so that every worker process sees
+    one count and a row lock makes each attempt's reservation atomic.
+    """
+
+    key = models.CharField(max_length=100, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    window_start = models.FloatField(help_text="Seconds since 1970 when the window began.")
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"
+
+
+class ApiToken(models.Model):
+    """A member's key for scripts (`Authorization: Bearer …`); only its SHA-256 is stored.
+
+    The token is shown once, when made; `prefix` (its first characters) lets
+    the member tell their tokens apart afterwards. Deleting the row revokes it.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=60)
+    prefix = models.CharField(max_length=12, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

@@ -91,7 +91,7 @@ class Engine:
         self.titles = titles or {}
         self._movie_row = {int(m): i for i, m in enumerate(run.movie_ids)}
         self._user_row = {int(u): i for i, u in enumerate(run.user_ids)}
-        # Plain views of the memory-mapped matrices: np.memmap's own indexing
+        # Plain arrays even if a caller handed in np.memmap: its own indexing
         # adds Python overhead to every row lookup of every request.
         self._item_weights = None if run.item_weights is None else np.asarray(run.item_weights)
         self._transitions = None if run.transitions is None else np.asarray(run.transitions)

@@ -206,7 +206,12 @@ def _decode(path: Path, encoding: str) -> str:
 
 
 def _lines(path: Path, encoding: str):
-    """Yield (line number, text) for non-empty lines, decoding strictly.
+    """Yield (line number, text) for every line, decoding strictly; a blank line is an error.
+
+    MovieLens files have no blank lines (the last line ends with one "\n",
+    which ends that line and starts none): one that appears is a damaged or
+    hand-edited file, said with its file and line like any malformed line,
+    instead of a rating silently missing from the import.
 
     Lines end at "\n" (a "\r" before it is dropped), one at a time: a list of
     25 million line strings would cost gigabytes, and str.splitlines would also
@@ -220,8 +225,9 @@ def _lines(path: Path, encoding: str):
         line_no += 1
         line = text[start:end - 1] if end > start and text[end - 1] == "\r" else text[start:end]
         start = end + 1
-        if line.strip():
-            yield line_no, line
+        if not line.strip():
+            raise DatasetFormatError(path, line_no, line, "blank line (every line must hold a record)")
+        yield line_no, line
 
 
 _LARGEST_ID = 2**63 - 1

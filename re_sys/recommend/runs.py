@@ -6,6 +6,7 @@ serving popular lists and show the reason.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -19,15 +20,58 @@ from .channels.also_liked import ALSO_LIKED_ARRAYS
 from .channels.demographic import DemographicPopular
 from .channels.implicit_als import ImplicitALS
 
-__all__ = ["RUN_FORMAT", "Run", "RunError", "current_run_path", "switch_current"]
+__all__ = ["MANIFEST", "RUN_FORMAT", "Run", "RunError", "current_run_path", "manifest_check",
+           "manifest_write", "switch_current"]
 
 RUN_FORMAT = 1  # must match training.RUN_FORMAT; kept here so serving never imports training
-# n_movies² arrays, memory-mapped so worker processes share one copy.
-SHARED_ARRAYS = ("item_weights", "transitions")
+# Every file of a published run, with its size and SHA-256, written last. Runs
+# are immutable once published: nothing rewrites a file in place, and a file
+# that no longer matches is reported at load instead of being served.
+MANIFEST = "manifest.json"
 
 
 class RunError(RuntimeError):
     """A run directory that cannot be served, and why."""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def manifest_write(folder: Path) -> None:
+    """List every file of a finished run folder with its size and checksum (the last file written)."""
+    folder = Path(folder)
+    files = {f.name: {"size": f.stat().st_size, "sha256": _sha256(f)}
+             for f in sorted(folder.iterdir()) if f.is_file() and f.name != MANIFEST}
+    (folder / MANIFEST).write_text(json.dumps({"files": files}, indent=1))
+
+
+def manifest_check(folder: Path) -> None:
+    """RunError if a file the manifest lists is missing, of another size or another content.
+
+    Runs written before manifests existed have none and are loaded as before.
+    """
+    path = Path(folder) / MANIFEST
+    if not path.exists():
+        return
+    try:
+        files = json.loads(path.read_text())["files"]
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as exc:
+        raise RunError(f"{folder}: {MANIFEST} is unreadable ({exc}).") from exc
+    for name, expected in files.items():
+        file = Path(folder) / name
+        try:
+            size = file.stat().st_size
+        except FileNotFoundError:
+            raise RunError(f"{folder} is incomplete: {name} is missing.") from None
+        if size != expected.get("size"):
+            raise RunError(f"{folder}: {name} is damaged ({size} bytes, the run wrote {expected.get('size')}).")
+        if _sha256(file) != expected.get("sha256"):
+            raise RunError(f"{folder}: {name} is damaged (its checksum changed since the run was written).")
 
 
 @dataclass
@@ -42,15 +86,14 @@ class Run:
     global_mean: float
     config: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
-    # Optional (item-to-item channel); memory-mapped: n_movies² floats are shared
-    # between worker processes instead of copied into each.
+    # Optional (item-to-item channel): n_movies² floats, read into each worker's memory.
     item_weights: np.ndarray | None = None
     movie_popularity: np.ndarray | None = None
     # Optional ("viewers also liked", channels/also_liked.py): n_movies x keep each.
     also_liked_rows: np.ndarray | None = None
     also_liked_scores: np.ndarray | None = None
     also_liked_fans: np.ndarray | None = None
-    # Optional ("next for you", channels/next_up.py): n_movies², memory-mapped.
+    # Optional ("next for you", channels/next_up.py): n_movies².
     transitions: np.ndarray | None = None
     # Optional (popular within a demographic, channels/demographic.py).
     demographic: DemographicPopular | None = None
@@ -75,6 +118,7 @@ class Run:
         path = Path(path)
         if not path.is_dir():
             raise RunError(f"{path} is not a trained run (no such folder); run `manage.py train`.")
+        manifest_check(path)
         try:
             config = json.loads((path / "config.json").read_text())
             metrics = json.loads((path / "metrics.json").read_text())
@@ -98,8 +142,9 @@ class Run:
             file = path / f"{name}.npy"
             if file.exists():
                 try:
-                    arrays[name] = np.load(file, mmap_mode="r" if name in SHARED_ARRAYS else None,
-                                           allow_pickle=False)
+                    # Read into memory, never memory-mapped: a file truncated under a mapping
+                    # kills the worker with SIGBUS, while a copy in memory keeps serving.
+                    arrays[name] = np.load(file, allow_pickle=False)
                 except (ValueError, OSError, EOFError) as exc:
                     raise RunError(f"{path}: {name}.npy is damaged ({exc}).") from exc
         try:

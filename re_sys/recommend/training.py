@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 import shutil
+import socket
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from .channels.next_up import transition_matrix
 from .config import TextCNNConfig, TrainConfig
 from .dataset import AGE_CODES, DataSet, Split
 from .metrics import mae, rmse
-from .runs import RUN_FORMAT, switch_current  # one definition, shared with serving
+from .runs import RUN_FORMAT, manifest_write, switch_current  # one definition, shared with serving
 
 __all__ = ["RUN_FORMAT", "TrainResult", "export_factors", "export_run", "fit", "switch_current",
            "train_and_export"]
@@ -248,19 +249,60 @@ def demographic_channel(dataset: DataSet) -> DemographicPopular:
     return DemographicPopular.fit(dataset.rating_stars, dataset.rating_movies, masks, dataset.n_movies)
 
 
+# Who is writing a scratch folder ("host pid"), so the next training can tell a live one from a dead one.
+PARTIAL_OWNER = ".owner"
+# A scratch folder with no owner we can ask (another host, or written before owners were) is
+# taken for dead once it is this old: no training here runs for a day.
+PARTIAL_MAX_AGE_S = 24 * 3600
+
+
+def _partial_is_live(folder: Path) -> bool:
+    try:
+        host, pid = (folder / PARTIAL_OWNER).read_text().split()
+        if host == socket.gethostname():
+            os.kill(int(pid), 0)  # signal 0 only asks whether the process exists
+            return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    except (OSError, ValueError):
+        pass
+    try:
+        return time.time() - folder.stat().st_mtime < PARTIAL_MAX_AGE_S
+    except OSError:
+        return False
+
+
+def stale_partials_remove(runs_dir: Path) -> list[str]:
+    """Remove the scratch folders of trainings that died (killed, power lost); return their names."""
+    removed = []
+    for folder in sorted(Path(runs_dir).glob(".*.partial")):
+        if folder.is_dir() and not _partial_is_live(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed
+
+
 @contextmanager
 def _new_run_folder(runs_dir: Path) -> Iterator[tuple[Path, str]]:
     """A scratch folder that becomes `runs_dir/<id>` in one rename when the block succeeds.
 
     On any failure (a full disk, an interrupt) the scratch folder is removed and
-    no run appears: `current` and every finished run stay as they were.
+    no run appears: `current` and every finished run stay as they were. A
+    training killed outright cannot clean up; the next one removes its folder.
+    The manifest (sizes and checksums) is written last, just before the rename.
     """
     runs_dir.mkdir(parents=True, exist_ok=True)
+    stale_partials_remove(runs_dir)
     run_id = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
     scratch = runs_dir / f".{run_id}.partial"
     try:
         scratch.mkdir()
+        (scratch / PARTIAL_OWNER).write_text(f"{socket.gethostname()} {os.getpid()}")
         yield scratch, run_id
+        (scratch / PARTIAL_OWNER).unlink()
+        manifest_write(scratch)
         os.replace(scratch, runs_dir / run_id)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)

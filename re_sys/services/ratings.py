@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import logging
 import random
+import secrets
 import time
 from functools import wraps
 
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Max
 
 from ..models import HALF_STARS, Movie, Rating, Viewer
 from .importing import movie_stats_refresh
@@ -21,17 +21,24 @@ logger = logging.getLogger(__name__)
 # Jittered backoff, so that writers who collided once do not collide again in step.
 WRITE_ATTEMPTS = 8
 FIRST_BACKOFF_S = 0.05
+# No new attempt starts after this many seconds: with SQLite's 5 s busy timeout
+# a write has failed (503, nothing written) or landed within ~13 s, well inside
+# gunicorn's 30 s, so a client is never told it failed for a write that lands later.
+WRITE_DEADLINE_S = 8.0
 
 
 def _retried(write):
     @wraps(write)
     def attempt(*args, **kwargs):
+        started = time.monotonic()
         for number in range(1, WRITE_ATTEMPTS + 1):
             try:
                 return write(*args, **kwargs)
             except OperationalError as exc:
                 transient = any(word in str(exc).lower() for word in ("locked", "deadlock", "serializ"))
-                if not transient or number == WRITE_ATTEMPTS or transaction.get_connection().in_atomic_block:
+                late = time.monotonic() - started >= WRITE_DEADLINE_S
+                if not transient or late or number == WRITE_ATTEMPTS \
+                        or transaction.get_connection().in_atomic_block:
                     raise
                 logger.warning("%s: %s; retrying (attempt %d of %d)", write.__name__, exc,
                                number + 1, WRITE_ATTEMPTS)
@@ -53,16 +60,21 @@ def _check_stars(stars) -> float:
     return value
 
 
+# Site accounts' viewer ids are drawn at random from far above any dataset's ids:
+# a sequential id would tell how many people signed up and which ids to try.
+ACCOUNT_IDS = (1_000_000_000, 2_147_483_647)  # a PositiveIntegerField fits up to 2^31 - 1
+
+
 def viewer_for_user(user) -> Viewer:
-    """The Viewer of a signed-in account, created on first use with the next free id."""
+    """The Viewer of a signed-in account, created on first use with a random, unused id."""
     viewer = Viewer.objects.filter(user=user).first()
     if viewer is not None:
         return viewer
-    for _ in range(5):  # two sign-ups at once may pick the same id; the loser retries
+    low, high = ACCOUNT_IDS
+    for _ in range(5):  # a drawn id may be taken, or two first uses may race; the loser retries
         try:
             with transaction.atomic():
-                next_id = (Viewer.objects.aggregate(m=Max("id"))["m"] or 0) + 1
-                return Viewer.objects.create(id=next_id, user=user)
+                return Viewer.objects.create(id=low + secrets.randbelow(high - low), user=user)
         except IntegrityError:
             existing = Viewer.objects.filter(user=user).first()
             if existing is not None:

@@ -13,7 +13,7 @@ from ..search import search_terms
 
 __all__ = ["MOVIES_PER_PAGE", "SORTS", "dataset_current", "movie_hot_sample", "movie_list",
            "movie_page", "movie_rating_summary", "movie_search", "movies_with_reasons", "onboarding_groups",
-           "viewer_genre_stats", "viewer_history_page", "viewer_of", "viewer_recent_ratings",
+           "viewer_genre_stats", "viewer_history_page", "viewer_of", "viewer_ratings_list",
            "viewer_summary", "viewer_top_rated"]
 
 MOVIES_PER_PAGE = 24
@@ -86,8 +86,10 @@ def movie_rating_summary(movie: Movie) -> dict:
     }
 
 
-def viewer_recent_ratings(*, viewer: Viewer, limit: int = 20) -> QuerySet[Rating]:
-    return viewer.ratings.select_related("movie").order_by("-timestamp", "movie_id")[:limit]
+def viewer_ratings_list(viewer: Viewer) -> list[dict]:
+    """Every rating of one viewer, newest first, as the API gives them."""
+    return [{"movie_id": movie, "stars": stars, "timestamp": when} for movie, stars, when in
+            viewer.ratings.order_by("-timestamp", "movie_id").values_list("movie_id", "stars", "timestamp")]
 
 
 def viewer_history_page(*, viewer: Viewer, page: str | int | None, per_page: int = 20) -> Page:

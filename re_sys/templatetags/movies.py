@@ -17,6 +17,16 @@ def poster_url(movie) -> str:
 
 
 @register.filter
+def share_class(percent) -> str:
+    """`share-45` for 44.7: a bar's length as a class (the CSP forbids style attributes)."""
+    try:
+        step = int(round(float(percent) / 5)) * 5
+    except (TypeError, ValueError):
+        step = 0
+    return f"share-{min(100, max(0, step))}"
+
+
+@register.filter
 def display_title(title) -> str:
     """A stored MovieLens title (a string, as `.values()` rows hold it) as people write it."""
     return _display_title(str(title or ""))

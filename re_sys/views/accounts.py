@@ -1,45 +1,41 @@
-"""Signing up and in (Django's auth, with throttling of failed sign-ins)."""
+"""Signing up and in (Django's auth; the lock lives in the backend, services/signin.py)."""
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .. import throttle
-from ..forms import SignUpForm
-from ..services import ratings
+from ..forms import SignInForm, SignUpForm
+from ..services import ratings, signin
 
 
 class SignInView(auth_views.LoginView):
-    """Django's sign-in, paused for an account or address after repeated failures (429)."""
+    """Django's sign-in; a wrong password answers 400 (429 while locked: see middleware.py)."""
 
-    def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")[:150]
-        address = throttle.client_address(request)
-        wait = throttle.wait_seconds(username, address)
-        if wait:
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, _("Too many failed sign-ins. Try again in %(minutes)d minute(s).")
-                           % {"minutes": max(1, round(wait / 60))})
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        response = super().post(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            throttle.success_record(username, address)
-        else:
-            throttle.failure_record(username, address)
-            response.status_code = 400
+    form_class = SignInForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
         return response
 
 
 def signup(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        ratings.viewer_for_user(user)
-        messages.success(request, _("Welcome! Tell us a few movies you like and your "
-                                    "recommendations appear at once."))
-        return redirect("re_sys:onboarding")
+        with transaction.atomic():
+            user = form.save()
+            # Two look-alike names signing up at once both pass the form; the second loses here.
+            if not signin.account_name_record(user):
+                transaction.set_rollback(True)
+                user = None
+        if user is not None:
+            login(request, user, backend="re_sys.auth_backends.ThrottledModelBackend")
+            ratings.viewer_for_user(user)
+            messages.success(request, _("Welcome! Tell us a few movies you like and your "
+                                        "recommendations appear at once."))
+            return redirect("re_sys:onboarding")
+        form.add_error("username", _("A user with that username already exists."))
     return render(request, "registration/signup.html", {"form": form},
                   status=400 if request.method == "POST" else 200)

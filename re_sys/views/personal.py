@@ -2,8 +2,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST
 
-from ..forms import BrowseAsForm, DemographicsForm, OnboardingForm, RatingForm, RecommenderForm
+from ..forms import BrowseAsForm, DemographicsForm, OnboardingForm, RatingForm, RecommenderForm, TokenForm
 from ..models import Movie, MovieMark, Viewer
-from ..services import marks, ratings, recommending, selectors
+from ..services import access, marks, ratings, recommending, selectors, tokens
 from .catalogue import movie_detail
 from .shown import viewer_shown, with_predictions
 
@@ -117,20 +115,12 @@ def recommender_choose(request):
     return redirect("re_sys:for_you")
 
 
-def _may_see(request, viewer: Viewer) -> bool:
-    user = request.user
-    if user.is_authenticated and (viewer.user_id == user.pk or user.is_staff):
-        return True
-    # Demo mode opens the dataset's users (never a site account) to everyone.
-    return settings.RE_SYS_DEMO and viewer.user_id is None
-
-
 def profile(request, user_id: int):
-    viewer = get_object_or_404(Viewer, pk=user_id)
-    if not _may_see(request, viewer):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        raise PermissionDenied(_("This profile is private."))
+    # A private profile answers exactly as a missing one: asking tells nothing.
+    try:
+        viewer = access.viewer_visible(request.user, user_id)
+    except access.NotVisible:
+        raise Http404(_("There is no such profile.")) from None
     own = request.user.is_authenticated and viewer.user_id == request.user.pk
     # Reasons say "you" to the viewer they were made for (or to a demo visitor browsing as them).
     shown = viewer_shown(request)
@@ -144,7 +134,31 @@ def profile(request, user_id: int):
         "history": selectors.viewer_history_page(viewer=viewer, page=request.GET.get("page")),
         "recommendations": recs, "of_another": of_another,
         "hidden": Movie.objects.filter(marks__viewer=viewer, marks__kind=MovieMark.HIDDEN) if own else [],
+        "tokens": tokens.tokens_of(request.user) if own else [], "token_form": TokenForm() if own else None,
     })
+
+
+@login_required
+@require_POST
+def token_create(request):
+    """A new API token, shown once in the message; only its hash is kept."""
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the token a name of at most 60 characters."))
+        return redirect("re_sys:my_profile")
+    _token, secret = tokens.token_create(user=request.user, name=form.cleaned_data["name"])
+    messages.success(request, _("Your new API token is %(token)s — copy it now: it is not shown again. "
+                                "Send it as 'Authorization: Bearer <token>'.") % {"token": secret})
+    return redirect("re_sys:my_profile")
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id: int):
+    if not tokens.token_revoke(user=request.user, token_id=token_id):
+        raise Http404(_("There is no such token."))
+    messages.success(request, _("The token was revoked; scripts using it are refused from now on."))
+    return redirect("re_sys:my_profile")
 
 
 @login_required
