@@ -235,7 +235,7 @@ def movie_also_liked(request, movie_id: int):
         return _shared(f"also-liked:{movie_id}:{k}", SHARED_SECONDS, lambda: _movie_also_liked(movie_id, k))
     # Leaving out what a viewer rated tells what they rated: only for oneself (or staff).
     viewer = _viewer_or_404(request, request.GET["user"])
-    if not (request.user.is_staff or viewer.user_id == request.user.pk):
+    if not access.is_own_or_staff(request.user, viewer):
         raise ApiError(404, "user_not_found", f"There is no user {request.GET['user']}.")
     return _movie_also_liked(movie_id, k, exclude=set(recommending.Taste(viewer).rated))
 

@@ -14,7 +14,7 @@ from django.conf import settings
 
 from ..models import Viewer
 
-__all__ = ["NotVisible", "may_see", "viewer_visible"]
+__all__ = ["NotVisible", "is_own_or_staff", "may_see", "viewer_visible"]
 
 # Viewer ids are whole numbers written in ASCII digits: `²` and `٣` are not ids.
 _ID = re.compile(r"[0-9]{1,10}")
@@ -24,10 +24,13 @@ class NotVisible(LookupError):
     """No such viewer, or not one this caller may see: the two are answered alike."""
 
 
+def is_own_or_staff(user, viewer: Viewer) -> bool:
+    """The viewer is the caller's own, or the caller is staff (demo mode opens nothing here)."""
+    return user is not None and user.is_authenticated and (user.is_staff or viewer.user_id == user.pk)
+
+
 def may_see(user, viewer: Viewer) -> bool:
-    if user is not None and user.is_authenticated and (user.is_staff or viewer.user_id == user.pk):
-        return True
-    return bool(settings.RE_SYS_DEMO) and viewer.user_id is None
+    return is_own_or_staff(user, viewer) or (bool(settings.RE_SYS_DEMO) and viewer.user_id is None)
 
 
 def viewer_visible(user, viewer_id) -> Viewer:

@@ -80,6 +80,20 @@ def test_a_bad_line_rolls_everything_back(tmp_path, bad_line):
     assert _snapshot() == before
 
 
+@pytest.mark.parametrize("where", ["middle", "end"])
+def test_a_blank_line_is_an_error_with_its_file_and_line(tmp_path, where):
+    """A rating silently missing from the import is worse than a refused import."""
+    folder = datasets.write_ml100k(tmp_path / "ml-100k")
+    lines = (folder / "u.data").read_text().splitlines()
+    at = 3 if where == "middle" else len(lines)
+    lines.insert(at, "")
+    (folder / "u.data").write_text("\n".join(lines) + "\n")
+    with pytest.raises(CommandError) as err:
+        _import(folder)
+    assert f"u.data:{at + 1}: blank line" in str(err.value)
+    assert not Rating.objects.exists()
+
+
 def test_failure_while_writing_rolls_back(tmp_path, monkeypatch):
     """A fault after rows were written (disk, constraint) must leave nothing behind."""
     from re_sys.services import importing

@@ -26,7 +26,15 @@ values = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True).map(str),
     st.sampled_from(["", "0", "-1", "1e309", "nan", "½", "１", "٣", "\x00", "%00", "../../etc/passwd",
                      "' OR 1=1 --", "<script>", "9" * 400]),
+    # Digits that str.isdigit() takes and int() refuses (or reads as another number).
+    st.sampled_from(["²", "¹", "³", "⁵", "₂", "①", "٣", "१", "𝟗", "1²", "²0"]),
+    st.text(alphabet=st.characters(categories=["Nd", "No"]), min_size=1, max_size=4),
 )
+# Any JSON value, nested as deep as a 4 KB body allows.
+json_values = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8)),
+                           lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                   st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+                           max_leaves=20)
 ids = st.one_of(st.integers(min_value=-10**20, max_value=10**20), values)
 
 
@@ -48,18 +56,55 @@ def _clear(response) -> None:
 
 
 @FUZZ
-@given(movie=ids, user=ids, k=values, genre=values)
-@example(movie=1, user=1, k="10", genre="Drama")
-def test_api_parameters_never_cause_a_500(site, movie, user, k, genre):
+@given(movie=ids, user=ids, k=values, genre=values, signed_in=st.booleans(), token=st.one_of(st.none(), values))
+@example(movie=1, user=1, k="10", genre="Drama", signed_in=False, token=None)
+@example(movie=1, user="²", k="²", genre="Drama", signed_in=True, token=None)
+@example(movie="¹", user="1", k="¹", genre="", signed_in=False, token="rsk_²")
+def test_api_parameters_never_cause_a_500(site, movie, user, k, genre, signed_in, token):
     client = Client()
+    if signed_in:
+        client.force_login(get_user_model().objects.get_or_create(username="fuzz")[0])
+    headers = {} if token is None else {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     from urllib.parse import quote
     m, u = quote(str(movie), safe=""), quote(str(user), safe="")
     for url, params in ((f"/api/users/{u}/recommendations", {"k": k}),
+                        ("/api/me/recommendations", {"k": k}),
+                        ("/api/me/ratings", {"k": k}),
                         (f"/api/movies/{m}/similar", {"k": k}),
                         (f"/api/movies/{m}/also-liked", {"k": k}),
+                        (f"/api/movies/{m}/also-liked", {"k": k, "user": user}),
                         ("/api/movies/popular", {"k": k, "genre": genre}),
-                        (f"/api/movies/{m}/prediction", {"user": user})):
-        _clear(client.get(url, params))
+                        (f"/api/movies/{m}/prediction", {"user": user}),
+                        (f"/api/movies/{m}/prediction", {})):
+        _clear(client.get(url, params, **headers))
+
+
+@pytest.mark.parametrize("k", ["²", "¹", "٣", "１", "1²"])
+def test_unicode_digits_are_not_numbers_anywhere(site, k):
+    client = Client()
+    for url in (f"/api/movies/popular?k={k}", f"/api/movies/1/similar?k={k}", f"/api/users/1/recommendations?k={k}"):
+        response = client.get(url)
+        assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_k", url
+    for url in (f"/api/movies/1/prediction?user={k}", f"/api/movies/1/also-liked?user={k}"):
+        assert client.get(url).json()["error"]["code"] == "invalid_user", url
+
+
+@FUZZ
+@given(body=json_values)
+@example(body=[[[[[[[[]]]]]]]])
+def test_nested_json_bodies_are_400_never_500(site, body):
+    client = Client()
+    client.force_login(get_user_model().objects.get_or_create(username="fuzz")[0])
+    _clear(client.post("/api/ratings", json.dumps(body), content_type="application/json"))
+    _clear(client.post("/api/me/ratings", json.dumps({"movie_id": 1, "stars": body}),
+                       content_type="application/json"))
+
+
+def test_a_4000_byte_nested_array_is_refused_in_json(site):
+    client = Client()
+    client.force_login(get_user_model().objects.get_or_create(username="fuzz")[0])
+    response = client.post("/api/ratings", "[" * 2000 + "]" * 2000, content_type="application/json")
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_json"
 
 
 @FUZZ

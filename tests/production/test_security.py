@@ -170,3 +170,25 @@ def test_no_secret_is_committed():
         text = path.read_text(errors="ignore")
         leaks += [f"{name}: {p.pattern}" for p in patterns if p.search(text)]
     assert leaks == []
+
+
+def test_every_answer_carries_a_strict_csp_and_a_permissions_policy(client, member, movie):
+    client.force_login(member)
+    for url in ("/", "/movies/1/", "/search/?q=heat", "/api/movies/popular", "/accounts/login/", "/nope/"):
+        response = client.get(url)
+        csp = response["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "script-src 'self'" in csp and "object-src 'none'" in csp, url
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, url
+        assert "camera=()" in response["Permissions-Policy"], url
+
+
+def test_no_page_has_inline_script_or_style_that_the_csp_would_block(client, member, movie):
+    """What the policy forbids must not be in our own pages, or they would break under it."""
+    Rating.objects.create(viewer=__import__("re_sys.services.ratings", fromlist=["x"]).viewer_for_user(member),
+                          movie=movie, stars=4, timestamp=1)
+    client.force_login(member)
+    for url in ("/", "/movies/1/", "/search/?q=heat", "/for-you/", "/profile/", "/insights/", "/model/"):
+        response = client.get(url, follow=True)
+        body = response.content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)", body), url
+        assert not re.search(r"\sstyle=|\son[a-z]+=", body), url
