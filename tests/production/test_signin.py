@@ -53,6 +53,17 @@ def test_a_look_alike_name_is_the_same_account_for_the_lock(client, admin_user, 
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.parametrize("spelling", ["ａdmin", "ＡＤＭＩＮ", "ADMİN".replace("İ", "I")])
+def test_the_lock_holds_for_look_alikes_at_a_door_that_does_not_normalise(admin_user, spelling):
+    """`authenticate` called directly (a future door, a script) gets the raw spelling."""
+    from django.contrib.auth import authenticate
+
+    for _ in range(signin.USERNAME_LIMIT):
+        assert authenticate(username="admin", password="wrong") is None
+    assert authenticate(username=spelling, password=PASSWORD) is None
+    assert SignInCounter.objects.get(key__startswith="user:").count == signin.USERNAME_LIMIT
+
+
 @pytest.mark.parametrize("spelling", ["ａdmin", "ADMIN", "Ａｄｍｉｎ"])
 def test_a_look_alike_name_signs_in_as_that_account(client, admin_user, spelling):
     assert _site(client, spelling, PASSWORD).status_code == 302
