@@ -159,9 +159,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
-# The cache holds sign-in failure counts. gunicorn's workers are separate
-# processes, so production shares a folder between them; development keeps
-# them in memory.
+# The default cache holds the insights page's aggregates. gunicorn's workers are
+# separate processes, so production shares a folder between them (computed
+# once, not per worker); development keeps them in memory. Sign-in counts live
+# in the database (services/signin.py), where a row lock makes them exact.
 CACHES = {"default": {
     "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
     "LOCATION": os.environ.get("RE_SYS_CACHE_DIR", str(DATA_DIR / "cache")),

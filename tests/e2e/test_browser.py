@@ -93,7 +93,7 @@ def test_bar_lengths_are_proportional_to_their_values(page, site):
     movie_stats_refresh([6])
     page.goto(site + "/movies/6/")
     bars = page.eval_on_selector_all(".bars .bar", """bars => bars.map(bar => [
-        parseFloat(bar.style.getPropertyValue('--share')), bar.getBoundingClientRect().width,
+        parseFloat(getComputedStyle(bar).getPropertyValue('--share')), bar.getBoundingClientRect().width,
         bar.parentElement.clientWidth])""")
     shares = sorted(share for share, _width, _cell in bars if share > 0)
     assert shares == [25.0, 75.0, 100.0]
