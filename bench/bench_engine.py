@@ -21,9 +21,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from re_sys.recommend.channels.demographic import DemographicPopular  # noqa: E402
-from re_sys.recommend.engine import Engine  # noqa: E402
-from re_sys.recommend.runs import Run  # noqa: E402
+from re_sys.recommend.serving.channels.demographic import DemographicPopular  # noqa: E402
+from re_sys.recommend.serving.engine import Engine  # noqa: E402
+from re_sys.recommend.serving.runs import Run  # noqa: E402
 from tests.recommend.fake_run import with_item_channel, write_run  # noqa: E402
 
 

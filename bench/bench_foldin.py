@@ -23,13 +23,13 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from re_sys.recommend import training  # noqa: E402
-from re_sys.recommend.config import TrainConfig  # noqa: E402
-from re_sys.recommend.dataset import DataSet, frames_from_movielens, random_split  # noqa: E402
-from re_sys.recommend.engine import Engine  # noqa: E402
+from re_sys.recommend.textcnn import training  # noqa: E402
+from re_sys.recommend.textcnn.config import TrainConfig  # noqa: E402
+from re_sys.recommend.data.dataset import DataSet, frames_from_movielens, random_split  # noqa: E402
+from re_sys.recommend.serving.engine import Engine  # noqa: E402
 from re_sys.recommend.metrics import rmse  # noqa: E402
-from re_sys.recommend.movielens import read_dataset  # noqa: E402
-from re_sys.recommend.runs import Run  # noqa: E402
+from re_sys.recommend.data.movielens import read_dataset  # noqa: E402
+from re_sys.recommend.serving.runs import Run  # noqa: E402
 
 
 def main() -> None:

@@ -33,8 +33,8 @@ def _write_run(folder: Path, viewer_ids, movie_ids, ratings: np.ndarray, dim: in
     """A run of the real shape; factors are random (speed does not depend on their values)."""
     from re_sys.recommend.algorithms.base import Interactions
     from re_sys.recommend.algorithms.ease import EASE
-    from re_sys.recommend.channels.also_liked import also_liked_neighbours
-    from re_sys.recommend.runs import RUN_FORMAT
+    from re_sys.recommend.serving.channels.also_liked import also_liked_neighbours
+    from re_sys.recommend.serving.runs import RUN_FORMAT
 
     rng = np.random.default_rng(0)
     folder.mkdir(parents=True)
@@ -100,7 +100,7 @@ def main() -> None:
 
         django.setup()
         from re_sys.models import Movie, Rating, Viewer
-        from re_sys.recommend.runs import switch_current
+        from re_sys.recommend.serving.runs import switch_current
         from re_sys.services import ratings as rating_service
 
         call_command("migrate", verbosity=0)

@@ -26,17 +26,17 @@ import pandas as pd  # noqa: E402
 
 from re_sys.recommend.algorithms import EASE, Interactions, Popularity  # noqa: E402
 from re_sys.recommend.algorithms.base import top_k  # noqa: E402
-from re_sys.recommend.dataset import DataSet, frames_from_movielens  # noqa: E402
-from re_sys.recommend.evaluation import evaluate_ranker, leave_last_out, per_user_split  # noqa: E402
-from re_sys.recommend.movielens import read_dataset  # noqa: E402
-from re_sys.recommend.rankers import RankerInputs, als_ranker  # noqa: E402
+from re_sys.recommend.data.dataset import DataSet, frames_from_movielens  # noqa: E402
+from re_sys.recommend.evaluation.protocols import evaluate_ranker, leave_last_out, per_user_split  # noqa: E402
+from re_sys.recommend.data.movielens import read_dataset  # noqa: E402
+from re_sys.recommend.evaluation.rankers import RankerInputs, als_ranker  # noqa: E402
 
 
 def cnn_recommender(train: Interactions, movies: pd.DataFrame, users: pd.DataFrame, seed: int,
                     use_bias: bool):
     """The text-CNN trained on the training ratings; ranks by predicted rating or by taste only."""
-    from re_sys.recommend import training
-    from re_sys.recommend.config import TrainConfig
+    from re_sys.recommend.textcnn import training
+    from re_sys.recommend.textcnn.config import TrainConfig
 
     frame = pd.DataFrame({"user_id": train.user_ids, "movie_id": train.movie_ids,
                           "stars": train.stars, "timestamp": train.timestamps})

@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from re_sys.recommend.algorithms import Interactions  # noqa: E402
-from re_sys.recommend.dataset import frames_from_movielens  # noqa: E402
-from re_sys.recommend.evaluation import per_user_split  # noqa: E402
+from re_sys.recommend.data.dataset import frames_from_movielens  # noqa: E402
+from re_sys.recommend.evaluation.protocols import per_user_split  # noqa: E402
 from re_sys.recommend.metrics import ndcg_at_k  # noqa: E402
-from re_sys.recommend.movielens import read_dataset  # noqa: E402
-from re_sys.recommend.rankers import RankerInputs, for_you_ranker  # noqa: E402
+from re_sys.recommend.data.movielens import read_dataset  # noqa: E402
+from re_sys.recommend.evaluation.rankers import RankerInputs, for_you_ranker  # noqa: E402
 
 
 def per_viewer_ndcg(recommend, test: Interactions, k: int = 10) -> np.ndarray:

@@ -32,12 +32,12 @@ from bench.bench_ranking_variants import ease_weights, ndcg_and_precision  # noq
 from re_sys.recommend.algorithms import Interactions  # noqa: E402
 from re_sys.recommend.algorithms.ease import centred_stars, genre_matrix  # noqa: E402
 from re_sys.recommend.algorithms.sittings import SITTING_SECONDS, sitting_gram  # noqa: E402
-from re_sys.recommend.channels.implicit_als import ImplicitALS  # noqa: E402
-from re_sys.recommend.dataset import frames_from_movielens, title_words  # noqa: E402
-from re_sys.recommend.evaluation import per_user_split  # noqa: E402
-from re_sys.recommend.movielens import read_dataset  # noqa: E402
-from re_sys.recommend.training import (GENRE_WEIGHT, ITEM_REGULARISATION, LIKING_WEIGHT,  # noqa: E402
-                                      SITTING_WEIGHT)
+from re_sys.recommend.serving.channels.implicit_als import ImplicitALS  # noqa: E402
+from re_sys.recommend.data.dataset import frames_from_movielens, title_words  # noqa: E402
+from re_sys.recommend.evaluation.protocols import per_user_split  # noqa: E402
+from re_sys.recommend.data.movielens import read_dataset  # noqa: E402
+from re_sys.recommend.serving.channels.fitting import (GENRE_WEIGHT, ITEM_REGULARISATION, LIKING_WEIGHT,  # noqa: E402
+                                                     SITTING_WEIGHT)
 
 
 def over_unseen(scores: np.ndarray, seen: np.ndarray) -> np.ndarray:

@@ -25,11 +25,11 @@ sys.path.insert(0, str(ROOT))
 
 from re_sys.recommend.algorithms import Interactions  # noqa: E402
 from re_sys.recommend.algorithms.sittings import sitting_gram  # noqa: E402
-from re_sys.recommend.channels.implicit_als import ImplicitALS  # noqa: E402
-from re_sys.recommend.channels.next_up import next_up_scores, transition_matrix  # noqa: E402
-from re_sys.recommend.dataset import frames_from_movielens  # noqa: E402
-from re_sys.recommend.evaluation import per_user_split  # noqa: E402
-from re_sys.recommend.movielens import read_dataset  # noqa: E402
+from re_sys.recommend.serving.channels.implicit_als import ImplicitALS  # noqa: E402
+from re_sys.recommend.serving.channels.next_up import next_up_scores, transition_matrix  # noqa: E402
+from re_sys.recommend.data.dataset import frames_from_movielens  # noqa: E402
+from re_sys.recommend.evaluation.protocols import per_user_split  # noqa: E402
+from re_sys.recommend.data.movielens import read_dataset  # noqa: E402
 
 
 def ease_weights(gram: np.ndarray, regularisation) -> np.ndarray:

@@ -22,11 +22,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from re_sys.recommend import model as model_module  # noqa: E402
-from re_sys.recommend import training  # noqa: E402
-from re_sys.recommend.config import TextCNNConfig, TrainConfig  # noqa: E402
-from re_sys.recommend.dataset import DataSet, frames_from_movielens  # noqa: E402
-from re_sys.recommend.movielens import read_dataset  # noqa: E402
+from re_sys.recommend.textcnn import model as model_module  # noqa: E402
+from re_sys.recommend.textcnn import training  # noqa: E402
+from re_sys.recommend.textcnn.config import TextCNNConfig, TrainConfig  # noqa: E402
+from re_sys.recommend.data.dataset import DataSet, frames_from_movielens  # noqa: E402
+from re_sys.recommend.data.movielens import read_dataset  # noqa: E402
 
 
 def seeds_title_cnn(words, *, vocabulary_size: int, cfg: TextCNNConfig):

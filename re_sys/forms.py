@@ -7,7 +7,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from . import vocabulary
 from .models import HALF_STARS, AccountName, Genre, Viewer
-from .recommend.movielens import ML1M_OCCUPATIONS
+from .recommend.data.movielens import ML1M_OCCUPATIONS
 from .services.selectors import SORTS
 from .services.signin import canonical_username
 

@@ -6,8 +6,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_noop
 
-from .recommend.movielens import AGE_GROUPS
-from .recommend.titles import display_title
+from .recommend.data.movielens import AGE_GROUPS
+from .recommend.data.titles import display_title
 from .search import search_normalise
 
 HALF_STARS = [x / 2 for x in range(1, 11)]

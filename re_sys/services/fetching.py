@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from ..recommend.download import DownloadError, Progress, fetch_ml100k_mirror, fetch_release
+from ..recommend.data.download import DownloadError, Progress, fetch_ml100k_mirror, fetch_release
 
 __all__ = ["DownloadError", "dataset_fetch"]
 

@@ -11,7 +11,7 @@ from django.db.models import Avg, Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from ..models import DatasetImport, Genre, Movie, Rating, Tag, Viewer, movie_search_text
-from ..recommend.movielens import MovieLensData, detect_format, read_dataset
+from ..recommend.data.movielens import MovieLensData, detect_format, read_dataset
 
 __all__ = ["ImportRefused", "ImportSummary", "dataset_import", "movie_stats_refresh"]
 

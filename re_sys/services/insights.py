@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db.models import Count, ExpressionWrapper, F, FloatField, Max, Q, Sum
 
 from ..models import HALF_STARS, Genre, Movie, Rating, Viewer
-from ..recommend.movielens import AGE_GROUPS
+from ..recommend.data.movielens import AGE_GROUPS
 from .selectors import with_bayes
 
 __all__ = ["dataset_insights"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from ..recommend.runs import RUN_FORMAT, Run, RunError, switch_current
+from ..recommend.serving.runs import RUN_FORMAT, Run, RunError, switch_current
 
 __all__ = ["RunInfo", "UnknownRun", "run_infos", "run_switch"]
 

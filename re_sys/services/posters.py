@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ..models import DoubanLookup, Movie, movie_search_text
-from ..recommend.douban import (DoubanBlocked, DoubanClient, DoubanError, DoubanUnreachable,
+from ..recommend.enrich.douban import (DoubanBlocked, DoubanClient, DoubanError, DoubanUnreachable,
                                 Subject)
 
 __all__ = ["BatchStopped", "PosterSummary", "douban_client", "movies_to_fetch", "poster_fetch",
@@ -159,8 +159,8 @@ def poster_features_compute(architecture_name: str, weights: Path | None, *,
 
     Returns how many posters were encoded and where the index went.
     """
-    from ..recommend.channels.posters import save_poster_features
-    from ..recommend.poster_features import ARCHITECTURES, build_extractor, extract_features
+    from ..recommend.serving.channels.posters import save_poster_features
+    from ..recommend.enrich.poster_features import ARCHITECTURES, build_extractor, extract_features
 
     architecture = ARCHITECTURES[architecture_name]
     media = Path(settings.MEDIA_ROOT)

@@ -17,11 +17,13 @@ from django.db import connection
 from django.db.models import F
 
 from ..models import Movie, Rating, Viewer
-from ..recommend.channels.also_liked import also_liked_reason
-from ..recommend.channels.demographic import segment_keys
-from ..recommend.engine import Engine, ModelStore, Recommendation, UnknownId
-from ..recommend.reasons import Reason, Term, gettext_noop
-from ..recommend.titles import display_title
+from ..recommend.serving.channels.also_liked import also_liked_reason
+from ..recommend.serving.channels.demographic import segment_keys
+from ..recommend.serving.engine import Engine
+from ..recommend.serving.results import Recommendation, UnknownId
+from ..recommend.serving.store import ModelStore
+from ..recommend.serving.reasons import Reason, Term, gettext_noop
+from ..recommend.data.titles import display_title
 from .selectors import with_bayes
 
 __all__ = ["MIN_FOLD_IN_RATINGS", "Recommendation", "Taste", "UnknownId", "engine_current",
@@ -226,7 +228,7 @@ class _PosterIndexCache:
         self._key, self._index = None, None
 
     def get(self, model_dir: Path):
-        from ..recommend.channels.posters import POSTER_FEATURES_FILE, PosterIndex
+        from ..recommend.serving.channels.posters import POSTER_FEATURES_FILE, PosterIndex
 
         path = model_dir / POSTER_FEATURES_FILE
         try:

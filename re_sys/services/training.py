@@ -42,8 +42,8 @@ def model_train(*, algorithm: str = "text-cnn", model_config=None, train_config=
                 model_dir: Path | None = None, log=None) -> tuple[Path, dict]:
     """Train on the database's ratings (the text-CNN, or another factor model); write a run and
     switch model/current to it."""
-    from ..recommend.dataset import DataSet
-    from ..recommend.training import train_and_export  # imports TensorFlow lazily, inside fit
+    from ..recommend.data.dataset import DataSet
+    from ..recommend.textcnn.training import train_and_export  # imports TensorFlow lazily, inside fit
 
     ratings, movies, users = dataset_frames()
     if ratings.empty:
@@ -54,12 +54,13 @@ def model_train(*, algorithm: str = "text-cnn", model_config=None, train_config=
             f"{dataset.n_movies:,} movies.")
     model_dir = Path(model_dir or settings.RE_SYS_MODEL_DIR)
     if algorithm != "text-cnn":
-        from ..recommend.factor_training import fit_factors
-        from ..recommend.training import export_factors, switch_current
+        from ..recommend.algorithms.factor_training import fit_factors
+        from ..recommend.serving.publish import run_publish
+        from ..recommend.serving.runs import switch_current
 
         seed = train_config.seed if train_config else 0
         factors, model_settings, history, metrics = fit_factors(dataset, users, algorithm, seed=seed, log=log)
-        run = export_factors(factors, dataset, model_dir / "runs", algorithm=algorithm, settings=model_settings,
+        run = run_publish(factors, dataset, model_dir / "runs", algorithm=algorithm, settings=model_settings,
                              history=history, metrics=metrics, extra_info={"n_ratings": len(ratings)})
         switch_current(model_dir, run)
         return run, metrics
@@ -117,10 +118,11 @@ def model_train_spark(*, master: str = "local[*]", seed: int = 0, model_dir: Pat
     import numpy as np
 
     from ..recommend.algorithms.base import rows_in
-    from ..recommend.dataset import DataSet
-    from ..recommend.factor_training import Factors
-    from ..recommend.spark_als import fit_spark_als
-    from ..recommend.training import export_factors, switch_current
+    from ..recommend.data.dataset import DataSet
+    from ..recommend.algorithms.factors import Factors
+    from ..recommend.algorithms.spark_als import fit_spark_als
+    from ..recommend.serving.publish import run_publish
+    from ..recommend.serving.runs import switch_current
 
     parquet = Path(settings.DATA_DIR) / "spark" / "ratings.parquet"
     n_ratings = ratings_to_parquet(parquet)
@@ -142,7 +144,7 @@ def model_train_spark(*, master: str = "local[*]", seed: int = 0, model_dir: Pat
                       aligned(dataset.movie_ids, result.movie_ids, result.movie_factors),
                       np.zeros(dataset.n_users), np.zeros(dataset.n_movies), 0.0)
     model_dir = Path(model_dir or settings.RE_SYS_MODEL_DIR)
-    run = export_factors(factors, dataset, model_dir / "runs", algorithm="spark-als", settings=result.settings,
+    run = run_publish(factors, dataset, model_dir / "runs", algorithm="spark-als", settings=result.settings,
                          history={}, metrics=result.metrics, extra_info={"n_ratings": n_ratings},
                          item_channel=False)
     switch_current(model_dir, run)

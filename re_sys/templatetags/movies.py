@@ -4,9 +4,9 @@ from django.utils.translation import gettext, ngettext
 
 from .. import vocabulary
 from ..posters import poster_url as _poster_url
-from ..recommend.engine import OF_ANOTHER_VIEWER, stars_text
-from ..recommend.reasons import Reason
-from ..recommend.titles import display_title as _display_title
+from ..recommend.serving.reasons import OF_ANOTHER_VIEWER, stars_text
+from ..recommend.serving.reasons import Reason
+from ..recommend.data.titles import display_title as _display_title
 
 register = template.Library()
 

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from re_sys.recommend import download
+from re_sys.recommend.data import download
 from re_sys.services import fetching
 from tests import datasets
 from tests.httpserver import Route

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from re_sys.models import Genre, Movie
-from re_sys.recommend.channels.posters import PosterIndex, save_poster_features
+from re_sys.recommend.serving.channels.posters import PosterIndex, save_poster_features
 from tests.douban_site import poster_png
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def _movies_with_posters(media: Path):
 
 @pytest.fixture(scope="module")
 def random_weights(tmp_path_factory):
-    from re_sys.recommend.poster_features import ARCHITECTURES, build_extractor
+    from re_sys.recommend.enrich.poster_features import ARCHITECTURES, build_extractor
 
     path = tmp_path_factory.mktemp("weights") / "mobilenet.weights.h5"
     build_extractor(ARCHITECTURES["mobilenet_v3_small"], None).save_weights(path)

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from re_sys.models import Movie, Rating, Viewer
-from re_sys.recommend.training import switch_current
+from re_sys.recommend.serving.runs import switch_current
 from re_sys.services import recommending
 from tests.recommend.fake_run import two_kinds_run
 

@@ -23,8 +23,8 @@ def test_train_writes_a_run_from_the_database(planted_db, settings):
     assert config["n_ratings"] == len(planted_db)
     assert metrics["refit"] and metrics["batch_size"] == 64
     # Every channel the engine recalls from is in the run, ALS included, and is served.
-    from re_sys.recommend.engine import Engine
-    from re_sys.recommend.runs import Run
+    from re_sys.recommend.serving.engine import Engine
+    from re_sys.recommend.serving.runs import Run
 
     engine = Engine(Run.load(current))
     assert engine.run.als is not None and engine.run.item_weights is not None

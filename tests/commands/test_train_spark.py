@@ -53,8 +53,8 @@ def test_spark_als_as_a_rating_model_beats_the_mean_and_falls_back_for_strangers
     import numpy as np
 
     from re_sys.recommend.algorithms import Interactions
-    from re_sys.recommend.evaluation import holdout_split
-    from re_sys.recommend.spark_als import SparkALSRatings
+    from re_sys.recommend.evaluation.protocols import holdout_split
+    from re_sys.recommend.algorithms.spark_als import SparkALSRatings
     from tests.recommend.planted import planted_frames
 
     data = Interactions.from_frame(planted_frames(n_users=60, n_movies=30, density=0.6, seed=5)[0])

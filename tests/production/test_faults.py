@@ -18,8 +18,8 @@ from django.test import Client
 
 from bench.synthetic import write_ml1m
 from re_sys.models import Movie, Rating, Viewer
-from re_sys.recommend import training
-from re_sys.recommend.training import switch_current
+from re_sys.recommend.textcnn import training
+from re_sys.recommend.serving.runs import switch_current
 from re_sys.services import ratings as rating_service
 from re_sys.services import recommending
 from re_sys.services.importing import movie_stats_refresh
@@ -57,7 +57,7 @@ def test_a_damaged_model_never_breaks_a_page(damage, catalogue, settings, caplog
     switch_current(settings.RE_SYS_MODEL_DIR, run)
     spoil, message = DAMAGES[damage]
     spoil(run)
-    caplog.set_level(logging.ERROR, logger="re_sys.recommend.engine")
+    caplog.set_level(logging.ERROR, logger="re_sys.recommend.serving.store")
 
     visitor = Client()
     member = Client()
@@ -79,7 +79,7 @@ def test_a_damaged_model_never_breaks_a_page(damage, catalogue, settings, caplog
     staff.force_login(get_user_model().objects.create_superuser("root", "r@x.org", "pw-long-enough-2"))
     admin_page = staff.get("/admin/").content.decode()
     assert "Not serving a model" in admin_page and message in admin_page
-    logged = [r for r in caplog.records if r.name == "re_sys.recommend.engine"]
+    logged = [r for r in caplog.records if r.name == "re_sys.recommend.serving.store"]
     assert len(logged) == 1 and message in logged[0].getMessage()  # once, not per request
 
 
@@ -103,8 +103,8 @@ def test_a_full_disk_while_writing_a_run_keeps_the_served_run(tmp_path, monkeypa
         return real_save(path, array, *args, **kwargs)
 
     monkeypatch.setattr(training.np, "save", save_until_the_disk_fills)
-    from re_sys.recommend.config import TrainConfig
-    from re_sys.recommend.dataset import DataSet
+    from re_sys.recommend.textcnn.config import TrainConfig
+    from re_sys.recommend.data.dataset import DataSet
     from tests.recommend.planted import planted_frames
     from tests.recommend.test_training import SMALL
     with pytest.raises(OSError, match="No space left on device"):

@@ -10,7 +10,7 @@ from django.test import Client
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from re_sys.models import DatasetImport, Movie, Rating, Viewer
-from re_sys.recommend.training import switch_current
+from re_sys.recommend.serving.runs import switch_current
 from re_sys.services import recommending
 from tests.datasets import write_ml1m, write_ml100k, write_latest
 from tests.recommend.fake_run import two_kinds_run

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from re_sys.models import ApiToken, Movie, MovieMark, Rating, Viewer
-from re_sys.recommend.training import switch_current
+from re_sys.recommend.serving.runs import switch_current
 from re_sys.services import recommending, tokens
 from re_sys.services.ratings import viewer_for_user
 from tests.recommend.fake_run import two_kinds_run

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 
 from re_sys.models import SignInCounter
 from re_sys.services import signin

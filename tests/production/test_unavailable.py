@@ -15,9 +15,9 @@ from django.db import connection
 from django.test import Client
 
 from re_sys.models import Movie, Rating, Viewer
-from re_sys.recommend import training
-from re_sys.recommend.runs import MANIFEST, Run, RunError, manifest_write
-from re_sys.recommend.training import switch_current
+from re_sys.recommend.serving import runs
+from re_sys.recommend.serving.runs import MANIFEST, Run, RunError, manifest_write
+from re_sys.recommend.serving.runs import switch_current
 from re_sys.services import recommending
 from tests.recommend.fake_run import two_kinds_run, with_item_channel
 
@@ -157,7 +157,7 @@ def test_a_run_written_before_manifests_still_loads(run_with_channel):
 
 
 def test_the_writer_publishes_a_manifest_of_every_file(tmp_path):
-    with training._new_run_folder(tmp_path / "runs") as (scratch, run_id):
+    with runs.new_run_folder(tmp_path / "runs") as (scratch, run_id):
         np.save(scratch / "user_ids.npy", np.arange(3))
         (scratch / "config.json").write_text("{}")
     files = json.loads((tmp_path / "runs" / run_id / MANIFEST).read_text())["files"]
@@ -166,21 +166,21 @@ def test_the_writer_publishes_a_manifest_of_every_file(tmp_path):
 
 
 def test_stale_partial_folders_of_dead_trainings_are_removed(tmp_path):
-    runs = tmp_path / "runs"
+    runs_dir = tmp_path / "runs"
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     for name, owner in ((".dead.partial", f"{os.uname().nodename} {dead.pid}"),
                         (".live.partial", f"{os.uname().nodename} {os.getpid()}"),
                         (".elsewhere.partial", f"another-host {os.getpid()}")):
-        (runs / name).mkdir(parents=True)
-        (runs / name / training.PARTIAL_OWNER).write_text(owner)
-    old = runs / ".ownerless.partial"
+        (runs_dir / name).mkdir(parents=True)
+        (runs_dir / name / runs.PARTIAL_OWNER).write_text(owner)
+    old = runs_dir / ".ownerless.partial"
     old.mkdir()
-    os.utime(old, (time.time() - 2 * training.PARTIAL_MAX_AGE_S,) * 2)
-    (runs / ".fresh-ownerless.partial").mkdir()
-    with training._new_run_folder(runs) as (_scratch, run_id):
+    os.utime(old, (time.time() - 2 * runs.PARTIAL_MAX_AGE_S,) * 2)
+    (runs_dir / ".fresh-ownerless.partial").mkdir()
+    with runs.new_run_folder(runs_dir) as (_scratch, run_id):
         pass
-    assert sorted(p.name for p in runs.iterdir()) == sorted(
+    assert sorted(p.name for p in runs_dir.iterdir()) == sorted(
         [".elsewhere.partial", ".fresh-ownerless.partial", ".live.partial", run_id])
 
 

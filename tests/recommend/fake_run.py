@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from re_sys.recommend.runs import RUN_FORMAT
+from re_sys.recommend.serving.runs import RUN_FORMAT
 
 
 def write_run(folder: Path, *, user_features, movie_features, user_ids=None, movie_ids=None,

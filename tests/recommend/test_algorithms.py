@@ -4,7 +4,7 @@ import pytest
 
 from re_sys.recommend.algorithms import EASE, Interactions, Popularity
 from re_sys.recommend.algorithms.neighbours import CosineCF, PearsonItemCF
-from re_sys.recommend.evaluation import evaluate_ranker, leave_last_out, per_user_split
+from re_sys.recommend.evaluation.protocols import evaluate_ranker, leave_last_out, per_user_split
 from tests.recommend.planted import planted_frames
 
 

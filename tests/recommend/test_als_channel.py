@@ -5,14 +5,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from re_sys.recommend.channels.implicit_als import ImplicitALS
-from re_sys.recommend.dataset import DataSet
-from re_sys.recommend.engine import Engine
-from re_sys.recommend.evaluation import per_user_split
+from re_sys.recommend.serving.channels.implicit_als import ImplicitALS
+from re_sys.recommend.data.dataset import DataSet
+from re_sys.recommend.serving.engine import Engine
+from re_sys.recommend.evaluation.protocols import per_user_split
 from re_sys.recommend.algorithms import Interactions, Popularity
 from re_sys.recommend.metrics import mean_ranking_metrics
-from re_sys.recommend.runs import Run, RunError
-from re_sys.recommend.training import item_channel_arrays
+from re_sys.recommend.serving.runs import Run, RunError
+from re_sys.recommend.serving.channels.fitting import item_channel_arrays
 from tests.recommend.fake_run import two_kinds_run, with_item_channel
 from tests.recommend.planted import planted_frames
 

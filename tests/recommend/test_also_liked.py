@@ -3,9 +3,9 @@ with the SQL computation the site uses when no run is served."""
 import numpy as np
 import pytest
 
-from re_sys.recommend.channels.also_liked import also_liked_neighbours
-from re_sys.recommend.engine import Engine
-from re_sys.recommend.runs import Run, RunError
+from re_sys.recommend.serving.channels.also_liked import also_liked_neighbours
+from re_sys.recommend.serving.engine import Engine
+from re_sys.recommend.serving.runs import Run, RunError
 from tests.recommend.fake_run import two_kinds_run
 
 # (user row, movie row, stars): users 0-2 love movie 0; what else they loved differs.

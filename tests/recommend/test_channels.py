@@ -3,12 +3,12 @@ import numpy as np
 import pytest
 
 from re_sys.recommend.algorithms import EASE, Interactions, Popularity
-from re_sys.recommend.channels.demographic import DemographicPopular, segment_keys
-from re_sys.recommend.channels.next_up import next_up_scores, recency_weights, transition_matrix
-from re_sys.recommend.engine import Engine, _sampled
-from re_sys.recommend.evaluation import leave_last_out
+from re_sys.recommend.serving.channels.demographic import DemographicPopular, segment_keys
+from re_sys.recommend.serving.channels.next_up import next_up_scores, recency_weights, transition_matrix
+from re_sys.recommend.serving.engine import Engine, _sampled
+from re_sys.recommend.evaluation.protocols import leave_last_out
 from re_sys.recommend.metrics import mean_ranking_metrics
-from re_sys.recommend.runs import Run, RunError
+from re_sys.recommend.serving.runs import Run, RunError
 from tests.recommend.fake_run import two_kinds_run, with_item_channel
 
 

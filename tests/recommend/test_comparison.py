@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from re_sys.recommend.algorithms import Interactions
-from re_sys.recommend.comparison import compare, markdown_table, replace_section
-from re_sys.recommend.evaluation import holdout_split, new_viewer_split
+from re_sys.recommend.evaluation.comparison import compare, markdown_table, replace_section
+from re_sys.recommend.evaluation.protocols import holdout_split, new_viewer_split
 from tests.recommend.planted import planted_frames
 
 
@@ -54,8 +54,8 @@ def test_biases_beat_the_global_mean_where_viewers_and_movies_differ(planted):
 
 
 def test_for_you_is_the_engine_and_ranks_like_its_item_to_item_channel(planted):
-    from re_sys.recommend.rankers import RankerInputs, for_you_ranker
-    from re_sys.recommend.evaluation import evaluate_ranker, per_user_split
+    from re_sys.recommend.evaluation.rankers import RankerInputs, for_you_ranker
+    from re_sys.recommend.evaluation.protocols import evaluate_ranker, per_user_split
 
     ratings, movies, users = planted
     data = Interactions.from_frame(ratings[ratings.stars >= 3.5])
@@ -90,8 +90,8 @@ def test_replace_section_touches_only_its_markers():
 
 def test_the_blend_beats_its_best_member(planted):
     """Tastes plus viewer and movie biases: neighbours see the tastes, biases the offsets."""
-    from re_sys.recommend.rankers import RankerInputs
-    from re_sys.recommend.rating_models import RATING_MODELS, blend
+    from re_sys.recommend.evaluation.rankers import RankerInputs
+    from re_sys.recommend.evaluation.rating_models import RATING_MODELS, blend
     from re_sys.recommend.metrics import rmse
 
     ratings, movies, users = planted
@@ -108,7 +108,7 @@ def test_the_blend_beats_its_best_member(planted):
 
 
 def test_all_leaves_out_the_on_request_methods_and_a_name_asks_for_them():
-    from re_sys.recommend.comparison import methods_for
+    from re_sys.recommend.evaluation.comparison import methods_for
 
     assert "spark-als" not in methods_for("holdout", None)
     assert "blend" in methods_for("holdout", None)

@@ -1,5 +1,5 @@
 """Configuration: the batch size grows with the data unless one is given."""
-from re_sys.recommend.config import TrainConfig
+from re_sys.recommend.textcnn.config import TrainConfig
 
 
 def test_batch_size_scales_with_the_training_ratings():

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from re_sys.recommend.dataset import PAD, UNKNOWN_WORD, DataSet, random_split, title_words
+from re_sys.recommend.data.dataset import PAD, UNKNOWN_WORD, DataSet, random_split, title_words
 
 
 @pytest.mark.parametrize("title, words", [

@@ -1,7 +1,7 @@
 """The Douban scraper against a local stand-in of Douban, over real HTTP."""
 import pytest
 
-from re_sys.recommend.douban import (Candidate, DoubanBlocked, DoubanClient, DoubanError,
+from re_sys.recommend.enrich.douban import (Candidate, DoubanBlocked, DoubanClient, DoubanError,
                                      DoubanParseError, DoubanUnreachable, large_image_url,
                                      match_candidate, parse_subject, title_variants)
 from tests.douban_site import FakeDouban, FakeFilm, subject_page

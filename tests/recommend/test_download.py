@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from re_sys.recommend import download
-from re_sys.recommend.download import (
+from re_sys.recommend.data import download
+from re_sys.recommend.data.download import (
     DownloadError, convert_atomic_to_ml100k, fetch_ml100k_mirror, fetch_release,
 )
-from re_sys.recommend.movielens import read_dataset
+from re_sys.recommend.data.movielens import read_dataset
 from tests import datasets
 from tests.httpserver import Route
 

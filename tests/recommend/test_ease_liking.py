@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 
 from re_sys.recommend.algorithms import EASE, Interactions, Popularity
-from re_sys.recommend.dataset import DataSet
+from re_sys.recommend.data.dataset import DataSet
 from re_sys.recommend.metrics import ndcg_at_k
-from re_sys.recommend.training import item_channel_arrays
+from re_sys.recommend.serving.channels.fitting import item_channel_arrays
 
 
 def _interactions(users, movies, stars) -> Interactions:

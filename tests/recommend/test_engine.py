@@ -6,9 +6,11 @@ import sys
 import numpy as np
 import pytest
 
-from re_sys.recommend.engine import Engine, ModelStore, UnknownId, stars_text
-from re_sys.recommend.runs import Run, RunError
-from re_sys.recommend.training import switch_current
+from re_sys.recommend.serving.engine import Engine, UnknownId
+from re_sys.recommend.serving.reasons import stars_text
+from re_sys.recommend.serving.store import ModelStore
+from re_sys.recommend.serving.runs import Run, RunError
+from re_sys.recommend.serving.runs import switch_current
 from tests.recommend.fake_run import two_kinds_run, write_run
 
 
@@ -122,7 +124,7 @@ def test_serving_never_imports_tensorflow(tmp_path):
     run = two_kinds_run(tmp_path / "run")
     code = (
         "import sys; from pathlib import Path\n"
-        "from re_sys.recommend.engine import Engine\nfrom re_sys.recommend.runs import Run\n"
+        "from re_sys.recommend.serving.engine import Engine\nfrom re_sys.recommend.serving.runs import Run\n"
         f"e = Engine(Run.load(Path({str(run)!r})))\n"
         "e.similar(1); e.predict(1, 2); e.for_vector(*e.fold_in({1: 5.0}))\n"
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'TF imported'\n")

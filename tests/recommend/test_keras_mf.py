@@ -4,7 +4,7 @@ import pytest
 
 from re_sys.recommend.algorithms import Interactions
 from re_sys.recommend.algorithms.keras_mf import KerasRatingModel, search
-from re_sys.recommend.evaluation import holdout_split
+from re_sys.recommend.evaluation.protocols import holdout_split
 from re_sys.recommend.metrics import rmse
 from tests.recommend.planted import planted_frames
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from re_sys.recommend.movielens import (
+from re_sys.recommend.data.movielens import (
     DatasetFormatError, UnknownFormatError, age_group_for, detect_format, read_dataset,
     split_title_year,
 )

@@ -6,7 +6,7 @@ import pytest
 from re_sys.recommend.algorithms import Interactions
 from re_sys.recommend.algorithms.fm import FactorizationMachine, fm_predict_direct
 from re_sys.recommend.algorithms.neighbours import CosineCF, PearsonItemCF, cosine_similarity, pearson_common
-from re_sys.recommend.evaluation import holdout_split
+from re_sys.recommend.evaluation.protocols import holdout_split
 from re_sys.recommend.metrics import rmse
 from tests.recommend.planted import planted_frames
 
@@ -130,8 +130,8 @@ def test_neighbour_models_reload_with_the_same_answers(planted, make, tmp_path):
 
 def test_fm_factors_into_the_engines_form_term_for_term(planted):
     """mean + user bias + movie bias + user · movie reproduces the FM's own prediction."""
-    from re_sys.recommend.dataset import DataSet
-    from re_sys.recommend.factor_training import _fm_factors
+    from re_sys.recommend.data.dataset import DataSet
+    from re_sys.recommend.algorithms.factor_training import _fm_factors
 
     ratings, movies, users = planted
     users = users.assign(zip_code=np.where(users.user_id % 2, "12345", "90210"))

@@ -2,7 +2,7 @@
 import json
 import pickle
 
-from re_sys.recommend.reasons import Reason, Term
+from re_sys.recommend.serving.reasons import Reason, Term
 
 
 def test_a_reason_is_its_english_sentence():
@@ -42,7 +42,7 @@ def test_a_term_is_translated_whole_and_never_read_as_a_template():
 
 
 def test_a_reason_is_reworded_for_another_reader_nested_parts_included():
-    from re_sys.recommend.engine import OF_ANOTHER_VIEWER, _predicted
+    from re_sys.recommend.serving.reasons import OF_ANOTHER_VIEWER, predicted_reason as _predicted
 
     because = Reason("Because you rated {title} {stars}", title="Heat", stars="★★★★")
     assert because.reworded(OF_ANOTHER_VIEWER) == "Because they rated Heat ★★★★"

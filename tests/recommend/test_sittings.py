@@ -5,8 +5,8 @@ import pytest
 
 from re_sys.recommend.algorithms import EASE, Interactions
 from re_sys.recommend.algorithms.sittings import sitting_gram
-from re_sys.recommend.dataset import DataSet
-from re_sys.recommend.training import item_channel_arrays
+from re_sys.recommend.data.dataset import DataSet
+from re_sys.recommend.serving.channels.fitting import item_channel_arrays
 
 DAY = 86_400
 

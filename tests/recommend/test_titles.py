@@ -1,7 +1,7 @@
 """MovieLens titles shown article first; everything else left as it is."""
 import pytest
 
-from re_sys.recommend.titles import article_first, display_title
+from re_sys.recommend.data.titles import article_first, display_title
 
 
 @pytest.mark.parametrize("stored, shown", [

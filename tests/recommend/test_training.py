@@ -5,11 +5,12 @@ import os
 import numpy as np
 import pytest
 
-from re_sys.recommend import training
-from re_sys.recommend.config import TextCNNConfig, TrainConfig
-from re_sys.recommend.dataset import DataSet
+from re_sys.recommend.serving import publish
+from re_sys.recommend.textcnn import training
+from re_sys.recommend.textcnn.config import TextCNNConfig, TrainConfig
+from re_sys.recommend.data.dataset import DataSet
 from re_sys.recommend.metrics import rmse
-from re_sys.recommend.runs import Run
+from re_sys.recommend.serving.runs import Run
 from tests.recommend.planted import planted_frames
 
 pytestmark = pytest.mark.slow
@@ -106,7 +107,7 @@ def test_an_interrupted_export_leaves_current_untouched(trained, tmp_path, monke
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # as if the process were stopped while writing
 
-    monkeypatch.setattr(training, "_plot_history", crash)
+    monkeypatch.setattr(publish, "_plot_history", crash)
     with pytest.raises(KeyboardInterrupt):
         training.export_run(result, dataset, tmp_path / "runs")
     assert (tmp_path / "current").resolve() == first.resolve()

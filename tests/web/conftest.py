@@ -2,7 +2,7 @@
 import pytest
 
 from re_sys.models import Genre, Movie
-from re_sys.recommend.training import switch_current
+from re_sys.recommend.serving.runs import switch_current
 from re_sys.services import recommending
 from tests.recommend.fake_run import two_kinds_run
 

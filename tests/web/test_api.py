@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from re_sys.models import Movie, Rating, Viewer
-from re_sys.recommend.training import switch_current
+from re_sys.recommend.serving.runs import switch_current
 from re_sys.services import recommending
 from tests.recommend.fake_run import two_kinds_run
 
@@ -167,7 +167,7 @@ def test_also_liked_from_the_run_agrees_with_the_sql_fallback(client, catalogue,
     """The run's precomputed lists and the live SQL aggregate give the same answer."""
     import numpy as np
 
-    from re_sys.recommend.channels.also_liked import also_liked_neighbours
+    from re_sys.recommend.serving.channels.also_liked import also_liked_neighbours
 
     sql = recommending.movie_also_liked(movie_id=1, k=5)  # no run served yet
     run = two_kinds_run(settings.RE_SYS_MODEL_DIR / "runs" / "r")

@@ -139,7 +139,7 @@ def _add_channels(settings):
     """Give the served run a 'next' list (film 8 follows film 5) and women's favourite (film 9)."""
     import numpy as np
 
-    from re_sys.recommend.channels.demographic import DemographicPopular
+    from re_sys.recommend.serving.channels.demographic import DemographicPopular
     from re_sys.services import recommending
 
     folder = settings.RE_SYS_MODEL_DIR / "runs" / "r1"

@@ -77,7 +77,7 @@ def test_reasons_are_chinese_on_pages_and_english_in_the_api(client, served):
 
 
 def test_a_faulty_translation_of_a_reason_falls_back_to_english(monkeypatch):
-    from re_sys.recommend.reasons import Reason
+    from re_sys.recommend.serving.reasons import Reason
     from re_sys.templatetags import movies
 
     monkeypatch.setattr(movies, "gettext", lambda message: "因为 {film}")   # a field the reason lacks
@@ -116,8 +116,8 @@ def test_the_datasets_words_are_chinese_where_shown_and_stored_as_they_were(clie
 def test_every_word_the_datasets_and_engine_use_has_a_catalogue_entry():
     from re_sys import vocabulary
     from re_sys.models import Viewer
-    from re_sys.recommend.engine import RANKING_ORDER
-    from re_sys.recommend.movielens import AGE_GROUPS, ML1M_OCCUPATIONS, ML100K_GENRES
+    from re_sys.recommend.serving.engine import RANKING_ORDER
+    from re_sys.recommend.data.movielens import AGE_GROUPS, ML1M_OCCUPATIONS, ML100K_GENRES
 
     entries = _po_entries()
     words = {*ML100K_GENRES, *ML1M_OCCUPATIONS, *(label for _k, label in Viewer.GENDERS), AGE_GROUPS[1],

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from re_sys.models import DoubanLookup, Genre, Movie, Rating, Viewer
-from re_sys.recommend.training import switch_current
+from re_sys.recommend.serving.runs import switch_current
 from re_sys.services import recommending
 from tests.recommend.fake_run import two_kinds_run
 

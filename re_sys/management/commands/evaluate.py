@@ -4,9 +4,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from re_sys.recommend.comparison import METHODS, bar_chart, compare, markdown_table, methods_for, replace_section
-from re_sys.recommend.evaluation import PROTOCOLS
-from re_sys.recommend.movielens import DatasetFormatError, UnknownFormatError
+from re_sys.recommend.evaluation.comparison import METHODS, bar_chart, compare, markdown_table, methods_for, replace_section
+from re_sys.recommend.evaluation.protocols import PROTOCOLS
+from re_sys.recommend.data.movielens import DatasetFormatError, UnknownFormatError
 
 DOCS_SECTION = "evaluate"
 
@@ -78,8 +78,8 @@ class Command(BaseCommand):
 
     def _data(self, dataset: Path | None):
         if dataset is not None:
-            from re_sys.recommend.dataset import frames_from_movielens
-            from re_sys.recommend.movielens import read_dataset
+            from re_sys.recommend.data.dataset import frames_from_movielens
+            from re_sys.recommend.data.movielens import read_dataset
 
             try:
                 ratings, movies, users = frames_from_movielens(read_dataset(dataset))

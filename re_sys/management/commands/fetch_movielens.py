@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from re_sys.recommend.download import DATASETS
+from re_sys.recommend.data.download import DATASETS
 from re_sys.services.fetching import DownloadError, dataset_fetch
 
 

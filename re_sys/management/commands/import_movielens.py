@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from re_sys.recommend.movielens import DatasetFormatError, UnknownFormatError
+from re_sys.recommend.data.movielens import DatasetFormatError, UnknownFormatError
 from re_sys.services.importing import ImportRefused, dataset_import
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from re_sys.recommend.poster_features import ARCHITECTURES, PosterFeatureError
+from re_sys.recommend.enrich.poster_features import ARCHITECTURES, PosterFeatureError
 from re_sys.services.posters import poster_features_compute
 
 _WEIGHTS_BASE = "https://storage.googleapis.com/tensorflow/keras-applications"

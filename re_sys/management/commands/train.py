@@ -3,8 +3,8 @@ from dataclasses import replace
 
 from django.core.management.base import BaseCommand, CommandError
 
-from re_sys.recommend.config import TrainConfig
-from re_sys.recommend.factor_training import FACTOR_ALGORITHMS
+from re_sys.recommend.textcnn.config import TrainConfig
+from re_sys.recommend.algorithms.factor_training import FACTOR_ALGORITHMS
 from re_sys.services.training import NoRatings, model_train
 
 DEFAULTS = TrainConfig()

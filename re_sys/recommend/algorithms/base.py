@@ -15,6 +15,8 @@ from typing import Iterable
 
 import numpy as np
 
+from ..scores import top_k
+
 __all__ = ["Interactions", "Recommender", "rows_in", "top_k"]
 
 
@@ -47,17 +49,6 @@ def rows_in(known: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         return np.zeros(len(ids), np.int64), np.zeros(len(ids), bool)
     rows = np.minimum(np.searchsorted(known, ids), len(known) - 1)
     return rows, known[rows] == ids
-
-
-def top_k(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k largest finite scores, best first, ties broken by index."""
-    finite = np.isfinite(scores)
-    k = min(k, int(finite.sum()))
-    if k <= 0:
-        return np.zeros(0, dtype=np.int64)
-    masked = np.where(finite, scores, -np.inf)
-    part = np.argpartition(-masked, k - 1)[:k]
-    return part[np.lexsort((part, -masked[part]))]
 
 
 class Recommender(ABC):

@@ -17,27 +17,17 @@ refit).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-from .algorithms.base import Interactions, rows_in
-from .dataset import DataSet
-from .metrics import mae, rmse
+from ..data.dataset import DataSet
+from ..metrics import mae, rmse
+from .base import Interactions, rows_in
+from .factors import Factors
 
 __all__ = ["FACTOR_ALGORITHMS", "Factors", "fit_factors"]
 
 FACTOR_ALGORITHMS = ("rsvd", "svd", "fm")
-
-
-@dataclass
-class Factors:
-    user_features: np.ndarray
-    movie_features: np.ndarray
-    user_bias: np.ndarray
-    movie_bias: np.ndarray
-    global_mean: float
 
 
 def _keras_factors(model, dataset: DataSet) -> Factors:
@@ -86,13 +76,13 @@ def fit_factors(dataset: DataSet, users: pd.DataFrame, algorithm: str, *, seed: 
     log(f"{algorithm}: {len(train):,} training and {len(valid):,} validation ratings")
     history: dict = {}
     if algorithm == "fm":
-        from .algorithms.fm import FactorizationMachine
+        from .fm import FactorizationMachine
 
         model = FactorizationMachine(seed=seed).fit(train, users)
         factors = _fm_factors(model, dataset)
         settings = {"factors": model.factors, "epochs": model.epochs, "lr": model.lr, "l2": model.l2}
     else:
-        from .algorithms.keras_mf import KerasRatingModel
+        from .keras_mf import KerasRatingModel
 
         model = KerasRatingModel(algorithm, seed=seed).fit(train)
         factors = _keras_factors(model, dataset)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .algorithms.base import rows_in
+from .base import rows_in
 
 __all__ = ["SparkALSRatings", "SparkALSResult", "fit_spark_als"]
 

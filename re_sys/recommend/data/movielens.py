@@ -17,6 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .atomic import convert_atomic_to_ml100k
+from .formats import AGE_GROUPS, ML1M_OCCUPATIONS, ML100K_GENRES, DatasetFormatError, UnknownFormatError
+
 __all__ = [
     "AGE_GROUPS",
     "DatasetFormatError",
@@ -31,48 +34,8 @@ __all__ = [
     "split_title_year",
 ]
 
-# ML-1M's seven age groups; ML-100K's raw ages are mapped onto them.
-AGE_GROUPS = {
-    1: "Under 18",
-    18: "18–24",
-    25: "25–34",
-    35: "35–44",
-    45: "45–49",
-    50: "50–55",
-    56: "56+",
-}
-
-# ML-1M stores occupations as codes; we keep the label so that every format
-# shares one vocabulary of strings.
-ML1M_OCCUPATIONS = [
-    "other", "academic/educator", "artist", "clerical/admin", "college/grad student",
-    "customer service", "doctor/health care", "executive/managerial", "farmer",
-    "homemaker", "K-12 student", "lawyer", "programmer", "retired", "sales/marketing",
-    "scientist", "self-employed", "technician/engineer", "tradesman/craftsman",
-    "unemployed", "writer",
-]
-
-ML100K_GENRES = [
-    "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
-    "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery",
-    "Romance", "Sci-Fi", "Thriller", "War", "Western",
-]
-
 _YEAR_SUFFIX = re.compile(r"\s*\((\d{4})\)\s*$")
 _HALF_STARS = {x / 2 for x in range(1, 11)}
-
-
-class DatasetFormatError(ValueError):
-    """A line of a dataset file that cannot be read; names file, line and text."""
-
-    def __init__(self, path: Path | str, line_no: int, text: str, reason: str):
-        self.path, self.line_no, self.text, self.reason = Path(path), line_no, text, reason
-        shown = text if len(text) <= 200 else text[:200] + "…"
-        super().__init__(f"{path}:{line_no}: {reason}: {shown!r}")
-
-
-class UnknownFormatError(ValueError):
-    """A folder that matches none of the supported MovieLens layouts."""
 
 
 @dataclass(frozen=True)
@@ -510,8 +473,6 @@ def _read_latest(folder: Path) -> MovieLensData:
 
 def _read_atomic(folder: Path) -> MovieLensData:
     """The offline ML-100K mirror's tab-separated atomic files (RecBole's layout)."""
-    from .download import convert_atomic_to_ml100k  # local: download imports this module
-
     with tempfile.TemporaryDirectory() as tmp:
         convert_atomic_to_ml100k(folder, Path(tmp))
         data = _read_ml100k(Path(tmp))

@@ -26,7 +26,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 
-from .titles import article_first
+from ..data.titles import article_first
 
 __all__ = ["Candidate", "DoubanBlocked", "DoubanClient", "DoubanError", "DoubanParseError",
            "DoubanUnreachable", "Subject", "large_image_url", "match_candidate",

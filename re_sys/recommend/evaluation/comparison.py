@@ -7,8 +7,8 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-from .algorithms.base import Interactions
-from .evaluation import PROTOCOLS, Result, split_for, time_rating_model, time_ranker
+from ..algorithms.base import Interactions
+from .protocols import PROTOCOLS, Result, split_for, time_rating_model, time_ranker
 from .rankers import NEW_VIEWER_RANKERS, RANKERS, RankerInputs
 from .rating_models import ON_REQUEST, RATING_MODELS
 

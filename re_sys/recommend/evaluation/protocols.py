@@ -17,8 +17,8 @@ from typing import Callable
 
 import numpy as np
 
-from .algorithms.base import Interactions
-from .metrics import mae, mean_ranking_metrics, rmse
+from ..algorithms.base import Interactions
+from ..metrics import mae, mean_ranking_metrics, rmse
 
 __all__ = ["PROTOCOLS", "Result", "evaluate_ranker", "holdout_split", "leave_last_out", "new_viewer_split",
            "per_user_split", "split_for"]

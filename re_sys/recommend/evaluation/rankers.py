@@ -13,8 +13,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .algorithms import EASE, Interactions, Popularity
-from .algorithms.base import top_k
+from ..algorithms import EASE, Interactions, Popularity
+from ..algorithms.base import top_k
 
 __all__ = ["RANKERS", "RankerInputs", "Recommend"]
 
@@ -67,8 +67,8 @@ def ease_ranker(inputs: RankerInputs) -> Recommend:
 
 def ease_sittings_ranker(inputs: RankerInputs) -> Recommend:
     """The site's item-to-item channel alone: EASE over ratings, sittings, genres and co-liking."""
-    from .dataset import movie_genre_lists
-    from .training import GENRE_WEIGHT, ITEM_REGULARISATION, LIKING_WEIGHT, SITTING_WEIGHT
+    from ..data.dataset import movie_genre_lists
+    from ..serving.channels.fitting import GENRE_WEIGHT, ITEM_REGULARISATION, LIKING_WEIGHT, SITTING_WEIGHT
 
     genres = dict(zip(inputs.movies["movie_id"].astype(int), movie_genre_lists(inputs.movies)))
     model = EASE(ITEM_REGULARISATION, SITTING_WEIGHT, genre_weight=GENRE_WEIGHT, liking_weight=LIKING_WEIGHT)
@@ -103,10 +103,10 @@ def als_ranker(inputs: RankerInputs) -> Recommend:
 
 def _engine(inputs: RankerInputs, *, with_text_cnn: bool, dense_limit: int | None = None):
     """An Engine over a run built from the training ratings, as `manage.py train` would write it."""
-    from .dataset import DataSet
-    from .engine import Engine
-    from .runs import Run
-    from .training import DENSE_ITEM_LIMIT, als_channel, demographic_channel, item_channel_arrays
+    from ..data.dataset import DataSet
+    from ..serving.engine import Engine
+    from ..serving.runs import Run
+    from ..serving.channels.fitting import DENSE_ITEM_LIMIT, als_channel, demographic_channel, item_channel_arrays
 
     train = inputs.train
     frame = pd.DataFrame({"user_id": train.user_ids, "movie_id": train.movie_ids,
@@ -118,8 +118,8 @@ def _engine(inputs: RankerInputs, *, with_text_cnn: bool, dense_limit: int | Non
                 "user_bias": np.zeros(dataset.n_users, np.float32),
                 "movie_bias": np.zeros(dataset.n_movies, np.float32)}
     if with_text_cnn:
-        from . import training
-        from .config import TrainConfig
+        from ..textcnn import training
+        from ..textcnn.config import TrainConfig
 
         result = training.fit(dataset, train_config=TrainConfig(seed=inputs.seed))
         towers = result.towers
@@ -139,7 +139,7 @@ def _engine(inputs: RankerInputs, *, with_text_cnn: bool, dense_limit: int | Non
 def for_you_ranker(inputs: RankerInputs, *, with_text_cnn: bool = True, dense_limit: int | None = None
                    ) -> Recommend:
     """The site's "for you" list: `Engine.for_user` with the viewer's ratings and demographics."""
-    from .channels.demographic import segment_keys
+    from ..serving.channels.demographic import segment_keys
 
     engine, dataset = _engine(inputs, with_text_cnn=with_text_cnn, dense_limit=dense_limit)
     rated: dict[int, dict[int, float]] = {}
@@ -180,13 +180,13 @@ def _age(value) -> int | None:
 
 
 def pearson_ranker(inputs: RankerInputs) -> Recommend:
-    from .algorithms.neighbours import PearsonItemCF
+    from ..algorithms.neighbours import PearsonItemCF
 
     return PearsonItemCF().fit(inputs.train).recommend
 
 
 def cosine_item_ranker(inputs: RankerInputs) -> Recommend:
-    from .algorithms.neighbours import CosineCF
+    from ..algorithms.neighbours import CosineCF
 
     return CosineCF(by="item").fit(inputs.train).recommend
 
@@ -211,7 +211,7 @@ RANKERS: dict[str, tuple[str, Callable[[RankerInputs], Recommend]]] = {
 # ---------------------------------------------------------------- new viewers (no history)
 
 def _segments_by_user(users: pd.DataFrame) -> dict[int, list[str]]:
-    from .channels.demographic import segment_keys
+    from ..serving.channels.demographic import segment_keys
 
     return {int(row.user_id): segment_keys(row.gender or None, _age(row.age_group), row.occupation or None)
             for row in users.fillna({"gender": "", "occupation": ""}).itertuples()}

@@ -5,7 +5,7 @@ from typing import Callable
 
 import numpy as np
 
-from .algorithms.base import rows_in
+from ..algorithms.base import rows_in
 from .rankers import RankerInputs
 
 __all__ = ["ON_REQUEST", "RATING_MODELS", "Predict"]
@@ -20,7 +20,7 @@ def global_mean(inputs: RankerInputs) -> Predict:
 
 def biases(inputs: RankerInputs, regularisation: float = 10.0, sweeps: int = 10) -> Predict:
     """mean + b_user + b_movie, ridge-regularised, fitted by alternating exact updates."""
-    from .algorithms.baseline_knn import ridge_biases
+    from ..algorithms.baseline_knn import ridge_biases
 
     train = inputs.train
     users, u = np.unique(train.user_ids, return_inverse=True)
@@ -38,9 +38,9 @@ def text_cnn(inputs: RankerInputs) -> Predict:
     """The project's model, trained with its defaults (TensorFlow; the evaluating process only)."""
     import pandas as pd
 
-    from . import training
-    from .config import TrainConfig
-    from .dataset import DataSet
+    from ..textcnn import training
+    from ..textcnn.config import TrainConfig
+    from ..data.dataset import DataSet
 
     train = inputs.train
     frame = pd.DataFrame({"user_id": train.user_ids, "movie_id": train.movie_ids,
@@ -56,7 +56,7 @@ def text_cnn(inputs: RankerInputs) -> Predict:
 
 
 def factorization_machine(inputs: RankerInputs) -> Predict:
-    from .algorithms.fm import FactorizationMachine
+    from ..algorithms.fm import FactorizationMachine
 
     return FactorizationMachine(seed=inputs.seed).fit(inputs.train, inputs.users).predict
 
@@ -66,18 +66,18 @@ def _neighbours(make) -> Callable[[RankerInputs], Predict]:
 
 
 def _pearson():
-    from .algorithms.neighbours import PearsonItemCF
+    from ..algorithms.neighbours import PearsonItemCF
     return PearsonItemCF()
 
 
 def _cosine(by: str):
-    from .algorithms.neighbours import CosineCF
+    from ..algorithms.neighbours import CosineCF
     return lambda: CosineCF(by=by)
 
 
 def _keras(kind: str) -> Callable[[RankerInputs], Predict]:
     def build(inputs: RankerInputs) -> Predict:
-        from .algorithms.keras_mf import KerasRatingModel, search
+        from ..algorithms.keras_mf import KerasRatingModel, search
 
         settings = {}
         if inputs.search:
@@ -88,7 +88,7 @@ def _keras(kind: str) -> Callable[[RankerInputs], Predict]:
 
 def _baseline_knn(by: str) -> Callable[[RankerInputs], Predict]:
     def build(inputs: RankerInputs) -> Predict:
-        from .algorithms.baseline_knn import BaselineKNN
+        from ..algorithms.baseline_knn import BaselineKNN
 
         return BaselineKNN(by=by).fit(inputs.train).predict
     return build
@@ -96,7 +96,7 @@ def _baseline_knn(by: str) -> Callable[[RankerInputs], Predict]:
 
 def spark_als(inputs: RankerInputs) -> Predict:
     """Spark ML's ALS in local mode (needs pyspark and Java 17; on request only, see ON_REQUEST)."""
-    from .spark_als import SparkALSRatings
+    from ..algorithms.spark_als import SparkALSRatings
 
     return SparkALSRatings(seed=inputs.seed).fit(inputs.train).predict
 
@@ -134,7 +134,7 @@ def blend(inputs: RankerInputs, members=BLEND_MEMBERS, held_share: float = 0.1) 
     every member is then refitted on all the training ratings and the weights combine them."""
     from dataclasses import replace
 
-    from .evaluation import holdout_split
+    from .protocols import holdout_split
 
     inner_train, inner_held = holdout_split(inputs.train, held_share, inputs.seed + 1)
     inner = replace(inputs, train=inner_train)

@@ -1,63 +1,30 @@
 """Serving from a run's feature matrices with numpy only: no TensorFlow in the web process.
 
-`Engine` answers queries over one loaded `Run`; `ModelStore` loads
-`model/current` lazily, once per process, and swaps in a newer run when the
-link changes, without a restart. Every answer is a list of `Recommendation`
-(movie id, score, channel, reason).
+`Engine` answers queries over one loaded `Run` (`store.ModelStore` keeps the
+current one per process). Every answer is a list of `Recommendation` (movie
+id, score, channel, reason); the reasons' words are in `reasons.py`.
 """
 from __future__ import annotations
 
-import logging
-import os
-import threading
-from pathlib import Path
-from typing import Iterable, Mapping, NamedTuple, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ..data.titles import display_title
+from ..scores import standardised, top_k
 from .channels.also_liked import also_liked_reason
 from .channels.next_up import HISTORY_USED, next_up_scores, recency_weights
-from .reasons import Reason, gettext_noop
-from .runs import Run, RunError, current_run_path
-from .titles import display_title
+from .reasons import BECAUSE_YOU_RATED, TASTES_LIKE_YOURS, Reason, gettext_noop, predicted_reason, stars_text
+from .results import Recommendation, UnknownId
+from .runs import Run
 
-__all__ = ["Engine", "ModelStore", "OF_ANOTHER_VIEWER", "Recommendation", "UnknownId", "stars_text"]
-
-logger = logging.getLogger(__name__)
+__all__ = ["Engine", "Recommendation", "UnknownId"]
 
 # How strongly a folded-in user vector is pulled towards zero; chosen so that a
 # handful of ratings moves recommendations without one rating dominating.
 FOLD_IN_REGULARISATION = 1.0
 # Ratings at or above this count as "liked" when a reason names a movie.
 LIKED_STARS = 3.5
-
-# For-you reasons speak to the viewer they were made for...
-BECAUSE_YOU_RATED = gettext_noop("Because you rated {title} {stars}")
-TASTES_LIKE_YOURS = gettext_noop("Watched by viewers with tastes like yours")
-PREDICTED_FOR_YOU = gettext_noop("Predicted {stars} for you")
-# ...and these say the same of them to somebody else (their profile page, seen by another reader).
-OF_ANOTHER_VIEWER = {
-    BECAUSE_YOU_RATED: gettext_noop("Because they rated {title} {stars}"),
-    TASTES_LIKE_YOURS: gettext_noop("Watched by viewers with tastes like theirs"),
-    PREDICTED_FOR_YOU: gettext_noop("Predicted {stars} for them"),
-}
-
-
-class UnknownId(KeyError):
-    """A viewer or movie id that the served run does not know."""
-
-
-class Recommendation(NamedTuple):
-    movie_id: int
-    score: float
-    channel: str
-    reason: str
-
-
-def stars_text(stars: float) -> str:
-    """4.5 -> '★★★★½'."""
-    return "★" * int(stars) + ("½" if stars % 1 else "")
-
 
 # Which channel ranks for_user's candidates: the first one that can score for
 # the viewer, best measured first (docs/benchmarks.md). ALS stands in for EASE
@@ -72,15 +39,6 @@ ALS_WEIGHT = 1.0
 
 # With a variety seed, k results are drawn from the best VARIETY_POOL × k.
 VARIETY_POOL = 3
-
-
-def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k largest scores, best first (ties by index, for determinism)."""
-    k = min(k, len(scores))
-    if k <= 0:
-        return np.zeros(0, dtype=np.int64)
-    part = np.argpartition(-scores, k - 1)[:k]
-    return part[np.lexsort((part, -scores[part]))]
 
 
 class Engine:
@@ -136,7 +94,7 @@ class Engine:
         scores[self._mask(exclude)] = -np.inf
         reason = Reason(gettext_noop("Similar to {title}"), title=self._title(movie_id))
         return [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "similar", reason)
-                for i in _top_k(scores, k) if np.isfinite(scores[i])]
+                for i in top_k(scores, k) if np.isfinite(scores[i])]
 
     @property
     def has_also_liked(self) -> bool:
@@ -202,8 +160,8 @@ class Engine:
         scores = self.score_all(vector, bias)
         scores[self._mask(exclude)] = -np.inf
         return [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "text-cnn",
-                               _predicted(scores[i]))
-                for i in _top_k(scores, k) if np.isfinite(scores[i])]
+                               predicted_reason(scores[i]))
+                for i in top_k(scores, k) if np.isfinite(scores[i])]
 
     def for_user(self, rated: Mapping[int, float], vector: tuple[np.ndarray, float] | None = None,
                  k: int = 10, exclude: Iterable[int] = (), order: str = "blend",
@@ -252,12 +210,12 @@ class Engine:
         for scores in channels.values():
             scores[blocked] = -np.inf
         if order == "blend" and "item-to-item" in channels and "als" in channels:
-            ranking = _standardised(channels["item-to-item"]) + ALS_WEIGHT * _standardised(channels["als"])
+            ranking = standardised(channels["item-to-item"]) + ALS_WEIGHT * standardised(channels["als"])
         else:
             preference = (order,) if order in channels else ()
             ranking = next(channels[c] for c in (*preference, *RANKING_ORDER) if c in channels)
-        chosen = _top_k(ranking, k) if variety is None else _sampled(ranking, k, variety)
-        ranks = {name: {int(i): r for r, i in enumerate(_top_k(scores, 5 * k))}
+        chosen = top_k(ranking, k) if variety is None else _sampled(ranking, k, variety)
+        ranks = {name: {int(i): r for r, i in enumerate(top_k(scores, 5 * k))}
                  for name, scores in channels.items()}
         # Reasons name a movie the viewer liked: "because you rated X ★" would read as a joke.
         stars = np.array([rated[int(run.movie_ids[r])] for r in rated_rows])
@@ -291,7 +249,7 @@ class Engine:
         scores[self._mask(exclude)] = -np.inf
         return [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "demographic",
                                self.run.demographic.reason(segments, int(i)))
-                for i in _top_k(scores, k) if np.isfinite(scores[i])]
+                for i in top_k(scores, k) if np.isfinite(scores[i])]
 
     @property
     def has_next_up(self) -> bool:
@@ -317,7 +275,7 @@ class Engine:
         rows = rows[-HISTORY_USED:]         # the films the scores came from
         weights = recency_weights(len(rows))
         answer = []
-        for i in _top_k(scores, k):
+        for i in top_k(scores, k):
             if not np.isfinite(scores[i]):
                 continue
             pull = weights * np.asarray(self._transitions[rows, i], dtype=np.float64)
@@ -334,7 +292,7 @@ class Engine:
             return Reason(BECAUSE_YOU_RATED, title=self._title(because),
                           stars=stars_text(rated[because]))
         if channel == "text-cnn":
-            return _predicted(channels["text-cnn"][row])
+            return predicted_reason(channels["text-cnn"][row])
         if channel == "demographic":
             return self.run.demographic.reason(list(segments), row)
         if channel == "als":
@@ -364,30 +322,13 @@ class Engine:
         return solution[:dim].astype(np.float32), float(solution[dim])
 
 
-def _predicted(score: float) -> Reason:
-    """'Predicted ★★★★ for you', the rating rounded to a half star within 0.5-5."""
-    stars = round(float(np.clip(score, 0.5, 5.0)) * 2) / 2
-    return Reason(PREDICTED_FOR_YOU, stars=stars_text(stars))
-
-
-def _standardised(scores: np.ndarray) -> np.ndarray:
-    """(score − mean) / std over the finite scores; -inf (blocked movies) stays -inf."""
-    finite = np.isfinite(scores)
-    if not finite.any():
-        return scores
-    values = scores[finite]
-    out = np.full_like(scores, -np.inf)
-    out[finite] = (values - values.mean()) / (values.std() + 1e-12)
-    return out
-
-
 def _sampled(scores: np.ndarray, k: int, seed: int) -> np.ndarray:
     """k of the best VARIETY_POOL·k rows, drawn without replacement with odds 1/(rank + 1), best first.
 
     Gumbel-top-k: adding Gumbel noise to log-odds and keeping the k largest
     is the same as drawing one at a time in proportion to the odds.
     """
-    pool = _top_k(scores, VARIETY_POOL * k)
+    pool = top_k(scores, VARIETY_POOL * k)
     pool = pool[np.isfinite(scores[pool])]
     if len(pool) <= k:
         return pool
@@ -397,66 +338,3 @@ def _sampled(scores: np.ndarray, k: int, seed: int) -> np.ndarray:
     return pool[keep]
 
 
-class ModelStore:
-    """The engine for `model_dir/current`, loaded once and reloaded when the link changes.
-
-    Thread-safe: a request thread either gets the old engine or the new one,
-    never a half-loaded run. `error` says why nothing can be served.
-    """
-
-    def __init__(self, model_dir: Path, titles_loader=None):
-        self.model_dir = Path(model_dir)
-        self._titles_loader = titles_loader
-        self._lock = threading.Lock()
-        self._engine: Engine | None = None
-        self._loaded_from: tuple[str, float] | None = None
-        self.error: str | None = None
-        self._link = os.path.join(self.model_dir, "current")
-
-    def _marker(self) -> tuple[str, float] | None:
-        """What `current` points at and that folder's mtime: checked on every query, so two syscalls.
-
-        `current` is a symlink (see `switch_current`); only where it is
-        something else is the slower full resolution used.
-        """
-        link = self._link
-        try:
-            target = os.readlink(link)
-        except FileNotFoundError:
-            return None
-        except OSError:
-            path = current_run_path(self.model_dir)
-            if path is None:
-                return None
-            target = str(path)
-        try:
-            return target, os.stat(link).st_mtime
-        except OSError:
-            return target, -1.0
-
-    def get(self) -> Engine | None:
-        """The current engine, or None (then `error` says why)."""
-        marker = self._marker()
-        if marker is not None and marker == self._loaded_from:
-            return self._engine
-        with self._lock:
-            if marker == self._loaded_from and (self._engine or self.error):
-                return self._engine
-            if marker is None:
-                self._engine, self._loaded_from = None, None
-                self.error = "No model has been trained yet: run `python manage.py train`."
-                return None
-            run_path = str(Path(self._link).resolve())
-            try:
-                run = Run.load(Path(run_path))
-                titles = self._titles_loader() if self._titles_loader else None
-                self._engine, self.error = Engine(run, titles), None
-            except RunError as exc:
-                # Logged once per change of model/current, not on every request.
-                logger.error("model %s cannot be served, popular movies stand in: %s",
-                             run_path, exc, extra={"run": run_path})
-                self._engine, self.error = None, str(exc)
-            else:
-                logger.info("serving model %s", run_path, extra={"run": run_path})
-            self._loaded_from = marker
-            return self._engine

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Callable, Mapping
 
-__all__ = ["Reason", "Term", "gettext_noop"]
+__all__ = ["BECAUSE_YOU_RATED", "OF_ANOTHER_VIEWER", "PREDICTED_FOR_YOU", "Reason", "TASTES_LIKE_YOURS",
+           "Term", "gettext_noop", "predicted_reason", "stars_text"]
 
 
 def gettext_noop(message: str) -> str:
@@ -57,3 +58,26 @@ class Reason(str):
 
 def _rebuild(template: str, fields: dict) -> Reason:
     return Reason(template, **fields)
+
+
+# For-you reasons speak to the viewer they were made for...
+BECAUSE_YOU_RATED = gettext_noop("Because you rated {title} {stars}")
+TASTES_LIKE_YOURS = gettext_noop("Watched by viewers with tastes like yours")
+PREDICTED_FOR_YOU = gettext_noop("Predicted {stars} for you")
+# ...and these say the same of them to somebody else (their profile page, seen by another reader).
+OF_ANOTHER_VIEWER = {
+    BECAUSE_YOU_RATED: gettext_noop("Because they rated {title} {stars}"),
+    TASTES_LIKE_YOURS: gettext_noop("Watched by viewers with tastes like theirs"),
+    PREDICTED_FOR_YOU: gettext_noop("Predicted {stars} for them"),
+}
+
+
+def stars_text(stars: float) -> str:
+    """4.5 -> '★★★★½'."""
+    return "★" * int(stars) + ("½" if stars % 1 else "")
+
+
+def predicted_reason(score: float) -> Reason:
+    """'Predicted ★★★★ for you', the rating rounded to a half star within 0.5-5."""
+    stars = round(min(max(float(score), 0.5), 5.0) * 2) / 2
+    return Reason(PREDICTED_FOR_YOU, stars=stars_text(stars))

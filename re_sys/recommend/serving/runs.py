@@ -1,8 +1,15 @@
-"""Loading a trained run as plain numpy arrays: what the web process serves from.
+"""The run format, read and written in one place: what `train` leaves and the web process serves.
 
-Imports numpy only. A run that is missing, truncated or of another format
-raises `RunError` with a sentence saying what is wrong, so callers can keep
-serving popular lists and show the reason.
+A run is a folder of numpy arrays and JSON: the factors (user and movie
+features and biases, the global mean), the id maps, the channels' arrays, its
+config, history and metrics, and `manifest.json` last. `write_run` writes one
+under a scratch name and renames it into `runs/<id>` only once every file is
+in place; `switch_current` then points `current` at it with one rename. An
+interrupted training therefore never changes what is served.
+
+Reading imports numpy only. A run that is missing, truncated or of another
+format raises `RunError` with a sentence saying what is wrong, so callers can
+keep serving popular lists and show the reason.
 """
 from __future__ import annotations
 
@@ -10,20 +17,28 @@ import hashlib
 import json
 import os
 import secrets
+import shutil
+import socket
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable, Iterator
 
 import numpy as np
 
+from ..algorithms.factors import Factors
 from .channels.also_liked import ALSO_LIKED_ARRAYS
 from .channels.demographic import DemographicPopular
 from .channels.implicit_als import ImplicitALS
 
-__all__ = ["MANIFEST", "RUN_FORMAT", "Run", "RunError", "current_run_path", "manifest_check",
-           "manifest_write", "switch_current"]
+__all__ = ["FACTOR_ARRAYS", "MANIFEST", "RUN_FORMAT", "Run", "RunError", "current_run_path", "manifest_check",
+           "manifest_write", "new_run_folder", "stale_partials_remove", "switch_current", "write_run"]
 
-RUN_FORMAT = 1  # must match training.RUN_FORMAT; kept here so serving never imports training
+RUN_FORMAT = 1
+# The factors every run carries, whatever model made them: rows in the id maps' order.
+FACTOR_ARRAYS = ("user_features", "movie_features", "user_bias", "movie_bias")
 # Every file of a published run, with its size and SHA-256, written last. Runs
 # are immutable once published: nothing rewrites a file in place, and a file
 # that no longer matches is reported at load instead of being served.
@@ -207,3 +222,92 @@ def switch_current(model_dir: Path, run: Path) -> None:
     temp = Path(model_dir) / f".current-{secrets.token_hex(4)}"
     os.symlink(os.path.relpath(run, model_dir), temp)
     os.replace(temp, link)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+# Who is writing a scratch folder ("host pid"), so the next training can tell a live one from a dead one.
+PARTIAL_OWNER = ".owner"
+# A scratch folder with no owner we can ask (another host, or written before owners were) is
+# taken for dead once it is this old: no training here runs for a day.
+PARTIAL_MAX_AGE_S = 24 * 3600
+
+
+def _partial_is_live(folder: Path) -> bool:
+    try:
+        host, pid = (folder / PARTIAL_OWNER).read_text().split()
+        if host == socket.gethostname():
+            os.kill(int(pid), 0)  # signal 0 only asks whether the process exists
+            return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    except (OSError, ValueError):
+        pass
+    try:
+        return time.time() - folder.stat().st_mtime < PARTIAL_MAX_AGE_S
+    except OSError:
+        return False
+
+
+def stale_partials_remove(runs_dir: Path) -> list[str]:
+    """Remove the scratch folders of trainings that died (killed, power lost); return their names."""
+    removed = []
+    for folder in sorted(Path(runs_dir).glob(".*.partial")):
+        if folder.is_dir() and not _partial_is_live(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed
+
+
+@contextmanager
+def new_run_folder(runs_dir: Path) -> Iterator[tuple[Path, str]]:
+    """A scratch folder that becomes `runs_dir/<id>` in one rename when the block succeeds.
+
+    On any failure (a full disk, an interrupt) the scratch folder is removed and
+    no run appears: `current` and every finished run stay as they were. A
+    training killed outright cannot clean up; the next one removes its folder.
+    The manifest (sizes and checksums) is written last, just before the rename.
+    """
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    stale_partials_remove(runs_dir)
+    run_id = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
+    scratch = runs_dir / f".{run_id}.partial"
+    try:
+        scratch.mkdir()
+        (scratch / PARTIAL_OWNER).write_text(f"{socket.gethostname()} {os.getpid()}")
+        yield scratch, run_id
+        (scratch / PARTIAL_OWNER).unlink()
+        manifest_write(scratch)
+        os.replace(scratch, runs_dir / run_id)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+
+
+def write_run(runs_dir: Path, factors: Factors, *, maps, config: dict, history: dict, metrics: dict,
+              extra: Callable[[Path], None] | None = None) -> Path:
+    """Write a complete run into `runs_dir/<id>` and return that folder; the one writer of the format.
+
+    `maps` saves the id maps and encodings (`DataSet.save_maps`); `extra`
+    writes what else this run carries (channels, the Keras model, a chart)
+    into the folder while it is still private. `current` is not touched.
+    """
+    with new_run_folder(runs_dir) as (folder, run_id):
+        for name in FACTOR_ARRAYS:
+            np.save(folder / f"{name}.npy", np.asarray(getattr(factors, name), dtype=np.float32))
+        maps.save_maps(folder)
+        if extra is not None:
+            extra(folder)
+        _json_write(folder / "config.json", {
+            "format": RUN_FORMAT, "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            **config, "run_id": run_id})
+        _json_write(folder / "history.json", history)
+        _json_write(folder / "metrics.json", {**metrics, "global_mean": float(factors.global_mean)})
+    return runs_dir / run_id
+
+
+def _json_write(path: Path, data) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str))

@@ -23,6 +23,8 @@ from typing import Sequence
 
 import numpy as np
 
+from ...scores import standardised
+
 __all__ = ["HISTORY_USED", "NEXT_UP_WINDOW", "RECENCY_TAU", "recency_weights", "transition_matrix", "next_up_scores"]
 
 # Ratings within this many steps of each other count as "watched next"; chosen
@@ -57,11 +59,6 @@ def recency_weights(n: int, tau: float = RECENCY_TAU) -> np.ndarray:
     return np.exp(-steps_back / tau)
 
 
-def _standardised(scores: np.ndarray) -> np.ndarray:
-    spread = scores.std()
-    return (scores - scores.mean()) / spread if spread > 0 else scores - scores.mean()
-
-
 # Films further back than this weigh under e^-10 of the latest one: leaving
 # them out changes no ranking and keeps a long history as fast as a short one.
 HISTORY_USED = int(10 * RECENCY_TAU)
@@ -72,7 +69,7 @@ def next_up_scores(history_rows: Sequence[int], transitions: np.ndarray,
     """A score for every movie row, from a viewer's history (movie rows, oldest first)."""
     rows = np.asarray(history_rows, dtype=np.int64)[-HISTORY_USED:]
     weights = recency_weights(len(rows))
-    scores = _standardised(weights @ np.asarray(transitions[rows], dtype=np.float64))
+    scores = standardised(weights @ np.asarray(transitions[rows], dtype=np.float64))
     if item_weights is not None:
-        scores += _standardised(weights @ np.asarray(item_weights[rows], dtype=np.float64))
+        scores += standardised(weights @ np.asarray(item_weights[rows], dtype=np.float64))
     return scores

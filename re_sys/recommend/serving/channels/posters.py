@@ -14,9 +14,10 @@ from typing import Mapping
 
 import numpy as np
 
-from ..engine import Recommendation, _top_k
+from ...scores import top_k
 from ..reasons import Reason, Term, gettext_noop
-from ..titles import display_title
+from ..results import Recommendation
+from ...data.titles import display_title
 
 __all__ = ["POSTER_FEATURES_FILE", "PosterIndex", "save_poster_features"]
 
@@ -61,7 +62,7 @@ class PosterIndex:
             else Term(gettext_noop("this movie"))
         return [Recommendation(int(self.movie_ids[i]), float(scores[i]), "poster",
                                Reason(gettext_noop("Its poster looks like {title}'s"), title=title))
-                for i in _top_k(scores, min(k, len(scores) - 1))]
+                for i in top_k(scores, min(k, len(scores) - 1))]
 
 
 def save_poster_features(model_dir: Path, movie_ids: np.ndarray, features: np.ndarray,
