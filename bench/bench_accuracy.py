@@ -1,6 +1,6 @@
 """Rating accuracy on a random 90/10 split: the text-CNN beside Surprise's SVD, SVD++, KNNBaseline.
 
-    python bench/bench_accuracy.py [--dataset data/ml-100k] [--seeds 1 2 3] [--quick]
+    python -m bench.bench_accuracy [--dataset data/ml-100k] [--seeds 1 2 3] [--quick]
 
 For each seed the ratings are split 90/10 at random. Our model trains on the
 90% (holding out a further 10% of it for early stopping) with the default
@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
+from bench.common import ROOT, movielens_frames  # noqa: E402
 import numpy as np  # noqa: E402
 
 from re_sys.recommend.textcnn import training  # noqa: E402
 from re_sys.recommend.textcnn.config import TrainConfig  # noqa: E402
-from re_sys.recommend.data.dataset import DataSet, frames_from_movielens, random_split  # noqa: E402
+from re_sys.recommend.data.dataset import DataSet, random_split  # noqa: E402
 from re_sys.recommend.metrics import rmse, mae  # noqa: E402
-from re_sys.recommend.data.movielens import read_dataset  # noqa: E402
 
 
 def ours(ratings, movies, users, train_rows, test_rows, seed):
@@ -63,7 +60,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="Skip SVD++ (slow).")
     args = parser.parse_args()
 
-    ratings, movies, users = frames_from_movielens(read_dataset(args.dataset))
+    ratings, movies, users = movielens_frames(args.dataset)
     names = ["text-CNN (ours, defaults)", "SVD", "KNNBaseline (item, pearson_baseline)"]
     if not args.quick:
         names.insert(2, "SVD++")

@@ -1,6 +1,6 @@
 """Engine query latency on ML-1M-sized matrices (6,040 x 200 users, 3,883 x 200 movies).
 
-    python bench/bench_engine.py [--repeat 2000]
+    python -m bench.bench_engine [--repeat 2000]
 
 Random matrices of ML-1M's shape (latency does not depend on the values), with
 the item-to-item and next-up channels (3,883² weights each, memory-mapped as
@@ -11,20 +11,17 @@ baseline in the same run is the bare matrix-vector product every query needs
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from re_sys.recommend.serving.channels.demographic import DemographicPopular  # noqa: E402
 from re_sys.recommend.serving.engine import Engine  # noqa: E402
-from re_sys.recommend.serving.runs import Run  # noqa: E402
-from tests.recommend.fake_run import with_item_channel, write_run  # noqa: E402
+from re_sys.recommend.algorithms.factors import Factors  # noqa: E402
+from re_sys.recommend.serving.runs import IdMaps, Run, write_run  # noqa: E402
 
 
 def per_call_ms(fn, repeat: int) -> float:
@@ -42,17 +39,24 @@ def main() -> None:
     rng = np.random.default_rng(0)
     n_users, n_movies, dim = 6040, 3883, 200
     with tempfile.TemporaryDirectory() as tmp:
-        run = write_run(Path(tmp) / "run", user_features=rng.normal(size=(n_users, dim)) * 0.1,
-                        movie_features=rng.normal(size=(n_movies, dim)) * 0.1)
         weights = rng.normal(size=(n_movies, n_movies)).astype(np.float32) * 0.01
-        with_item_channel(run, weights, rng.integers(1, 3000, n_movies))
-        np.save(run / "transitions.npy", np.abs(rng.normal(size=(n_movies, n_movies))).astype(np.float32) * 0.01)
         segments = [f"gender:{g}" for g in "FM"] + [f"age:{a}" for a in (1, 18, 25, 35, 45, 50, 56)] + \
             [f"gender-age:{g}:{a}" for g in "FM" for a in (1, 18, 25, 35, 45, 50, 56)] + \
             [f"occupation:job{j}" for j in range(21)]
-        DemographicPopular(segments, np.log(rng.random((len(segments), n_movies)).astype(np.float32) + 1e-3),
-                           np.log(rng.random(n_movies).astype(np.float32) + 1e-3),
-                           np.log1p(rng.integers(1, 3000, n_movies)).astype(np.float32)).save(run)
+
+        def channels(folder: Path) -> None:
+            np.save(folder / "item_weights.npy", weights)
+            np.save(folder / "movie_popularity.npy", rng.integers(1, 3000, n_movies).astype(np.float32))
+            np.save(folder / "transitions.npy",
+                    np.abs(rng.normal(size=(n_movies, n_movies))).astype(np.float32) * 0.01)
+            DemographicPopular(segments, np.log(rng.random((len(segments), n_movies)).astype(np.float32) + 1e-3),
+                               np.log(rng.random(n_movies).astype(np.float32) + 1e-3),
+                               np.log1p(rng.integers(1, 3000, n_movies)).astype(np.float32)).save(folder)
+
+        factors = Factors(rng.normal(size=(n_users, dim)) * 0.1, rng.normal(size=(n_movies, dim)) * 0.1,
+                          np.zeros(n_users), np.zeros(n_movies), 3.5)
+        run = write_run(Path(tmp), factors, maps=IdMaps(np.arange(1, n_users + 1), np.arange(1, n_movies + 1)),
+                        config={"algorithm": "random"}, history={}, metrics={}, extra=channels)
         engine = Engine(Run.load(run))
         mine = ["gender-age:F:25", "occupation:job3"]
         rated = {int(m): 4.0 for m in rng.choice(np.arange(1, n_movies + 1), 165, replace=False)}

@@ -1,6 +1,6 @@
 """Fold-in quality: a viewer's vector solved from their ratings vs the trained one.
 
-    python bench/bench_foldin.py [--dataset data/ml-100k] [--seed 1]
+    python -m bench.bench_foldin [--dataset data/ml-100k] [--seed 1]
 
 Trains the text-CNN on a random 90% of the ratings, then for every viewer with
 held-out ratings predicts those ratings twice: with the trained user vector
@@ -12,23 +12,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
+from bench.common import ROOT, movielens_frames  # noqa: E402
 import numpy as np  # noqa: E402
 
 from re_sys.recommend.textcnn import training  # noqa: E402
 from re_sys.recommend.textcnn.config import TrainConfig  # noqa: E402
-from re_sys.recommend.data.dataset import DataSet, frames_from_movielens, random_split  # noqa: E402
+from re_sys.recommend.data.dataset import DataSet, random_split  # noqa: E402
 from re_sys.recommend.serving.engine import Engine  # noqa: E402
 from re_sys.recommend.metrics import rmse  # noqa: E402
-from re_sys.recommend.data.movielens import read_dataset  # noqa: E402
 from re_sys.recommend.serving.runs import Run  # noqa: E402
 
 
@@ -37,7 +34,7 @@ def main() -> None:
     parser.add_argument("--dataset", type=Path, default=ROOT / "data" / "ml-100k")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    ratings, movies, users = frames_from_movielens(read_dataset(args.dataset))
+    ratings, movies, users = movielens_frames(args.dataset)
     split = random_split(len(ratings), 0.1, args.seed)
     train, test = ratings.iloc[split.train], ratings.iloc[split.valid]
     dataset = DataSet.from_frames(train, movies, users)

@@ -1,6 +1,6 @@
 """Import speed and memory: `import_movielens` on generated files, beside a raw-SQL baseline.
 
-    python bench/bench_import.py [--ratings N --users U --movies M] [--database-url URL]
+    python -m bench.bench_import [--ratings N --users U --movies M] [--database-url URL]
 
 Generates users.dat / movies.dat / ratings.dat (ML-1M's exact shape by default:
 6,040 users, 3,883 movies, 1,000,209 ratings), migrates a fresh database
@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def _baseline(folder: Path, db_path: Path) -> float:

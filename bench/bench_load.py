@@ -1,6 +1,6 @@
 """Load on the production server: gunicorn (2 workers) on loopback, driven by wrk.
 
-    python bench/bench_load.py [--dataset data/ml-100k] [--seconds 60] [--connections 50]
+    python -m bench.bench_load [--dataset data/ml-100k] [--seconds 60] [--connections 50]
                                [--few-connections 8] [--workdir /tmp/re-sys-load] [--skip-training-run]
 
 Sets up a throwaway site in --workdir (SQLite file, model folder, collected

@@ -1,6 +1,6 @@
 """Page render times on ML-1M-sized data in SQLite, beside a trivial page in the same run.
 
-    python bench/bench_pages.py [--requests 60] [--ratings 1000209]
+    python -m bench.bench_pages [--requests 60] [--ratings 1000209]
 
 Imports files of ML-1M's exact shape (6,040 viewers, 3,883 movies, 1,000,209
 ratings) into a fresh SQLite database, writes a run of ML-1M's shape (200-d
@@ -18,15 +18,12 @@ import json
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def _write_run(folder: Path, viewer_ids, movie_ids, ratings: np.ndarray, dim: int = 200) -> Path:

@@ -1,6 +1,6 @@
 """Top-N ranking on ML-100K: popularity, EASE, implicit ALS and the text-CNN, same splits.
 
-    python bench/bench_ranking.py [--dataset data/ml-100k] [--seed 0] [--no-cnn]
+    python -m bench.bench_ranking [--dataset data/ml-100k] [--seed 0] [--no-cnn]
 
 Protocols (all movies a viewer did not train on are ranked, no sampled
 negatives): per-viewer random 75/25 split of the ratings, every held-out
@@ -13,22 +13,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
+from bench.common import ROOT, movielens_frames  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from re_sys.recommend.algorithms import EASE, Interactions, Popularity  # noqa: E402
 from re_sys.recommend.algorithms.base import top_k  # noqa: E402
-from re_sys.recommend.data.dataset import DataSet, frames_from_movielens  # noqa: E402
+from re_sys.recommend.data.dataset import DataSet  # noqa: E402
 from re_sys.recommend.evaluation.protocols import evaluate_ranker, leave_last_out, per_user_split  # noqa: E402
-from re_sys.recommend.data.movielens import read_dataset  # noqa: E402
 from re_sys.recommend.evaluation.rankers import RankerInputs, als_ranker  # noqa: E402
 
 
@@ -63,7 +60,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-cnn", action="store_true")
     args = parser.parse_args()
-    ratings, movies, users = frames_from_movielens(read_dataset(args.dataset))
+    ratings, movies, users = movielens_frames(args.dataset)
     data = Interactions.from_frame(ratings)
 
     rows = []

@@ -1,6 +1,6 @@
 """How much of the for-you figure is noise: ALS initialisation and the sample of viewers.
 
-    python bench/bench_ranking_noise.py [--dataset data/ml-100k] [--seeds 0 1 2] [--inits 8]
+    python -m bench.bench_ranking_noise [--dataset data/ml-100k] [--seeds 0 1 2] [--inits 8]
 
 For each split seed S (the per-user 75/25 split `evaluate` uses), the site's
 for-you blend (`Engine.for_user`: EASE over ratings, sittings, genres and co-liking plus
@@ -14,19 +14,15 @@ A difference between two methods smaller than these is not a finding.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from bench.common import ROOT, movielens_frames  # noqa: E402
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from re_sys.recommend.algorithms import Interactions  # noqa: E402
-from re_sys.recommend.data.dataset import frames_from_movielens  # noqa: E402
 from re_sys.recommend.evaluation.protocols import per_user_split  # noqa: E402
 from re_sys.recommend.metrics import ndcg_at_k  # noqa: E402
-from re_sys.recommend.data.movielens import read_dataset  # noqa: E402
 from re_sys.recommend.evaluation.rankers import RankerInputs, for_you_ranker  # noqa: E402
 
 
@@ -44,7 +40,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--inits", type=int, default=8)
     args = parser.parse_args()
-    ratings, movies, users = frames_from_movielens(read_dataset(args.dataset))
+    ratings, movies, users = movielens_frames(args.dataset)
     data = Interactions.from_frame(ratings)
 
     rows = []

@@ -1,6 +1,6 @@
 """Further for-you variants tried, each scored where settings are chosen and where they are judged.
 
-    python bench/bench_ranking_tried.py [--dataset data/ml-100k] [--seeds 0 1 2]
+    python -m bench.bench_ranking_tried [--dataset data/ml-100k] [--seeds 0 1 2]
 
 For each split seed S: the outer split is the per-user 75/25 split
 `evaluate --seed S` scores; the inner split holds out a quarter of that
@@ -18,15 +18,13 @@ are now served (docs/benchmarks.md). Dense numpy: ML-100K-sized data only;
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from bench.common import ROOT  # noqa: E402
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from bench.bench_ranking_variants import ease_weights, ndcg_and_precision  # noqa: E402
 from re_sys.recommend.algorithms import Interactions  # noqa: E402

@@ -1,6 +1,6 @@
 """Variants of EASE tried for the for-you ranking, on one per-user 75/25 split.
 
-    python bench/bench_ranking_variants.py [--dataset data/ml-100k] [--seed 0]
+    python -m bench.bench_ranking_variants [--dataset data/ml-100k] [--seed 0]
 
 Each row ranks every movie a viewer did not train on and reports NDCG@10 and
 P@10 beside plain EASE (λ = 500) in the same run. EASE plus the implicit-ALS
@@ -15,21 +15,17 @@ data only.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from bench.common import ROOT, movielens_frames  # noqa: E402
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from re_sys.recommend.algorithms import Interactions  # noqa: E402
 from re_sys.recommend.algorithms.sittings import sitting_gram  # noqa: E402
 from re_sys.recommend.serving.channels.implicit_als import ImplicitALS  # noqa: E402
 from re_sys.recommend.serving.channels.next_up import next_up_scores, transition_matrix  # noqa: E402
-from re_sys.recommend.data.dataset import frames_from_movielens  # noqa: E402
 from re_sys.recommend.evaluation.protocols import per_user_split  # noqa: E402
-from re_sys.recommend.data.movielens import read_dataset  # noqa: E402
 
 
 def ease_weights(gram: np.ndarray, regularisation) -> np.ndarray:
@@ -84,7 +80,7 @@ def main() -> None:
     parser.add_argument("--dataset", type=Path, default=ROOT / "data" / "ml-100k")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    ratings, _movies, _users = frames_from_movielens(read_dataset(args.dataset))
+    ratings, _movies, _users = movielens_frames(args.dataset)
     data = Interactions.from_frame(ratings)
     train, test = per_user_split(data, 0.25, args.seed)
     user_ids, movie_ids = np.unique(data.user_ids), np.unique(data.movie_ids)

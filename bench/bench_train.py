@@ -1,6 +1,6 @@
 """Training speed: one epoch over ML-100K, ours beside the seeds' literal Conv2D title CNN.
 
-    python bench/bench_train.py [--dataset data/ml-100k] [--ml1m]
+    python -m bench.bench_train [--dataset data/ml-100k] [--ml1m]
 
 Reports, in one run: seconds per epoch (the second epoch, after tracing) for
 the default model and for the same model with the seeds' Conv2D over a
@@ -13,15 +13,13 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
+from bench.common import ROOT, movielens_frames  # noqa: E402
 from re_sys.recommend.textcnn import model as model_module  # noqa: E402
 from re_sys.recommend.textcnn import training  # noqa: E402
 from re_sys.recommend.textcnn.config import TextCNNConfig, TrainConfig  # noqa: E402
@@ -74,7 +72,7 @@ def main() -> None:
     args = parser.parse_args()
     training._configure_threads()
     config = TrainConfig()
-    dataset = DataSet.from_frames(*frames_from_movielens(read_dataset(args.dataset)))
+    dataset = DataSet.from_frames(*movielens_frames(args.dataset))
 
     ours = epoch_seconds(dataset, config)
     original = model_module.build_title_cnn

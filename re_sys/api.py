@@ -20,7 +20,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import get_usage
 
-from .models import Genre, Movie, Viewer
+from .models import Movie, Viewer
 from .services import access, recommending, selectors, tokens
 from .services.ratings import InvalidStars, rating_delete, rating_set, viewer_for_user
 
@@ -126,7 +126,7 @@ def _k(request) -> int:
 
 
 def _movie_or_404(movie_id: int) -> Movie:
-    movie = Movie.objects.filter(pk=movie_id).first() if 0 < movie_id < 2 ** 31 else None
+    movie = selectors.movie_of(movie_id)
     if movie is None:
         raise ApiError(404, "movie_not_found", f"There is no movie {movie_id}.")
     return movie
@@ -157,22 +157,14 @@ def _no_model(request) -> ApiError:
 
 
 def _results(recs) -> list[dict]:
-    # The served engine already holds every title it knew at load; the database
-    # is asked only for movies imported since.
-    engine = recommending.engine_current()
-    known = engine.titles if engine is not None else {}
-    titles = {r.movie_id: known[r.movie_id] for r in recs if r.movie_id in known}
-    missing = [r.movie_id for r in recs if r.movie_id not in titles]
-    if missing:
-        titles.update(Movie.objects.filter(pk__in=missing).values_list("id", "title"))
+    titles = recommending.movie_titles([r.movie_id for r in recs])
     return [{"movie_id": r.movie_id, "title": titles.get(r.movie_id, ""), "score": round(r.score, 4),
              "channel": r.channel, "reason": r.reason} for r in recs]
 
 
 def _answer(recs, **extra) -> JsonResponse:
-    engine = recommending.engine_current()
-    return JsonResponse({**extra, "model": engine.run.run_id if engine else None,
-                         "fallback": engine is None, "results": _results(recs)})
+    run_id = recommending.served_run_id()
+    return JsonResponse({**extra, "model": run_id, "fallback": run_id is None, "results": _results(recs)})
 
 
 def _shared(key: str, seconds: int, build) -> HttpResponse:
@@ -181,8 +173,7 @@ def _shared(key: str, seconds: int, build) -> HttpResponse:
     Kept in the per-process "answers" cache (memory), so a model switch or
     the timeout makes it fresh; error answers are never kept.
     """
-    engine = recommending.engine_current()
-    key = hashlib.sha256(f"{engine.run.run_id if engine else 'none'}:{key}".encode()).hexdigest()
+    key = hashlib.sha256(f"{recommending.served_run_id() or 'none'}:{key}".encode()).hexdigest()
     store = caches["answers"]
     content = store.get(key)
     if content is None:
@@ -251,7 +242,7 @@ def movies_popular(request):
     k = _k(request)
     genre = request.GET.get("genre") or None
     # Checked before the cache, so that made-up genres neither fill it nor answer an empty list.
-    if genre is not None and not Genre.objects.filter(name=genre).exists():
+    if genre is not None and not selectors.genre_exists(genre):
         raise ApiError(404, "genre_not_found", f"There is no genre {genre[:40]!r}.")
     return _shared(f"popular:{genre}:{k}", POPULAR_SECONDS,
                    lambda: _answer(recommending.movie_popular(k=k, genre=genre), genre=genre))

@@ -27,7 +27,7 @@ from ..recommend.data.titles import display_title
 from .selectors import with_bayes
 
 __all__ = ["MIN_FOLD_IN_RATINGS", "Recommendation", "Taste", "UnknownId", "engine_current",
-           "model_error", "movie_also_liked", "movie_looks_like", "movie_popular", "movie_similar", "rating_predict",
+           "model_error", "movie_also_liked", "movie_titles", "served_run_id", "movie_looks_like", "movie_popular", "movie_similar", "rating_predict",
            "viewer_next_up", "viewer_predictions", "viewer_recommendations"]
 
 # Below this many ratings a folded-in vector is mostly noise; popular is better.
@@ -42,6 +42,26 @@ def _store(model_dir: str) -> ModelStore:
 def engine_current() -> Engine | None:
     """The engine for RE_SYS_MODEL_DIR/current, or None when there is nothing to serve."""
     return _store(str(settings.RE_SYS_MODEL_DIR)).get()
+
+
+def served_run_id() -> str | None:
+    """The id of the run being served, or None while popular lists stand in."""
+    engine = engine_current()
+    return engine.run.run_id if engine is not None else None
+
+
+def movie_titles(movie_ids) -> dict[int, str]:
+    """Stored titles of these movies: from the served engine where it knows them, else the database.
+
+    The engine holds every title it knew at load; only movies imported since cost a query.
+    """
+    engine = engine_current()
+    known = engine.titles if engine is not None else {}
+    titles = {m: known[m] for m in movie_ids if m in known}
+    missing = [m for m in movie_ids if m not in titles]
+    if missing:
+        titles.update(Movie.objects.filter(pk__in=missing).values_list("id", "title"))
+    return titles
 
 
 def model_error() -> str | None:

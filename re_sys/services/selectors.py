@@ -4,17 +4,17 @@ from __future__ import annotations
 import random
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Avg, Count, F, FloatField, Q, QuerySet, Value
+from django.db.models import Avg, Count, F, FloatField, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from ..models import DatasetImport, Genre, HALF_STARS, Movie, Rating, Viewer
 from ..search import search_terms
 
-__all__ = ["MOVIES_PER_PAGE", "SORTS", "dataset_current", "movie_hot_sample", "movie_list",
+__all__ = ["MOVIES_PER_PAGE", "SORTS", "dataset_current", "genre_exists", "movie_hot_sample", "movie_list", "movie_of",
            "movie_page", "movie_rating_summary", "movie_search", "movies_with_reasons", "onboarding_groups",
            "viewer_genre_stats", "viewer_history_page", "viewer_of", "viewer_ratings_list",
-           "viewer_summary", "viewer_top_rated"]
+           "viewer_get", "viewer_summary", "viewer_top_rated"]
 
 MOVIES_PER_PAGE = 24
 # A movie needs about this many ratings before its own mean counts fully
@@ -126,6 +126,20 @@ def viewer_genre_stats(viewer: Viewer, limit: int = 8) -> list[dict]:
     most = max((liked for _name, (_n, liked, _s) in best), default=0)
     return [{"name": name, "count": n, "liked": liked, "mean": total / n,
              "width": 100 * liked / most if most else 0} for name, (n, liked, total) in best]
+
+
+def movie_of(movie_id: int) -> Movie | None:
+    """The movie with this id, or None (also for ids no database column can hold)."""
+    return Movie.objects.filter(pk=movie_id).first() if 0 < movie_id < 2 ** 31 else None
+
+
+def viewer_get(viewer_id: int) -> Viewer | None:
+    """The viewer with this id, whoever they are: for local commands, which every door's rule does not bind."""
+    return Viewer.objects.filter(pk=viewer_id).first() if 0 < viewer_id < 2 ** 31 else None
+
+
+def genre_exists(name: str) -> bool:
+    return Genre.objects.filter(name=name).exists()
 
 
 def dataset_current() -> DatasetImport | None:

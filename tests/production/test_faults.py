@@ -106,7 +106,7 @@ def test_a_full_disk_while_writing_a_run_keeps_the_served_run(tmp_path, monkeypa
     from re_sys.recommend.textcnn.config import TrainConfig
     from re_sys.recommend.data.dataset import DataSet
     from tests.recommend.planted import planted_frames
-    from tests.recommend.test_training import SMALL
+    from tests.recommend.textcnn.test_training import SMALL
     with pytest.raises(OSError, match="No space left on device"):
         training.train_and_export(DataSet.from_frames(*planted_frames()), model_dir, model_config=SMALL,
                                   train_config=TrainConfig(epochs=1, batch_size=256, refit=False))

@@ -1,5 +1,4 @@
 """The sign-in lock holds at every door, for every spelling of a name, and under concurrency."""
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from re_sys.models import SignInCounter
 from re_sys.services import signin
+from tests.sqlite_site import sqlite_site_env
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,12 +98,7 @@ def test_concurrent_guesses_check_at_most_the_limit(tmp_path):
     Run in a child process: the test database is in memory, and threads need a
     file every connection shares, as gunicorn's workers do.
     """
-    db_file = tmp_path / "site.sqlite3"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env |= {"DATABASE_URL": f"sqlite:///{db_file}", "RE_SYS_MODEL_DIR": str(tmp_path / "model"),
-            "DJANGO_SETTINGS_MODULE": "dl_re_web.settings"}
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0"], env=env, check=True,
-                   cwd=ROOT, timeout=120)
+    env = sqlite_site_env(tmp_path)
     script = f"""
 import threading, django
 django.setup()

@@ -20,6 +20,7 @@ from re_sys.recommend.serving.runs import MANIFEST, Run, RunError, manifest_writ
 from re_sys.recommend.serving.runs import switch_current
 from re_sys.services import recommending
 from tests.recommend.fake_run import two_kinds_run, with_item_channel
+from tests.sqlite_site import sqlite_site_env
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct-horse-battery-9"
@@ -80,12 +81,8 @@ def test_a_read_only_database_gives_the_sites_503_page(read_only_site, url, data
 def test_a_rating_that_meets_a_lock_held_too_long_fails_in_time_and_never_lands_later(tmp_path):
     """The lock is held past the write deadline: the client hears 503 well inside gunicorn's 30 s,
     and when the lock is released nothing of that rating appears."""
+    env = sqlite_site_env(tmp_path)
     db_file = tmp_path / "site.sqlite3"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env |= {"DATABASE_URL": f"sqlite:///{db_file}", "RE_SYS_MODEL_DIR": str(tmp_path / "model"),
-            "DJANGO_SETTINGS_MODULE": "dl_re_web.settings"}
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0"], env=env, check=True,
-                   cwd=ROOT, timeout=120)
     setup = ("import django; django.setup()\n"
              "from django.contrib.auth import get_user_model\n"
              "from re_sys.models import Movie\n"

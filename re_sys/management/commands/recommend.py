@@ -1,13 +1,12 @@
 """manage.py recommend: top-k movies for one viewer, or for every viewer into a CSV file."""
-import csv
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from re_sys.management.commands.similar import print_recommendations
-from re_sys.models import Viewer
+from re_sys.management.output import csv_write, recommendations_print
 from re_sys.services.batch import recommendations_all
 from re_sys.services.recommending import viewer_recommendations
+from re_sys.services.selectors import viewer_get
 
 
 class Command(BaseCommand):
@@ -28,28 +27,11 @@ class Command(BaseCommand):
         if all:
             if output is None:
                 raise CommandError("--all needs --output FILE.")
-            rows = _write_csv(output, recommendations_all(k=k))
-            self.stdout.write(f"Wrote {rows:,} rows to {output}.")
+            rows = ((u, rank, m, f"{score:.4f}", reason) for u, rank, m, score, reason in recommendations_all(k=k))
+            count = csv_write(output, ["user_id", "rank", "movie_id", "score", "reason"], rows)
+            self.stdout.write(f"Wrote {count:,} rows to {output}.")
             return
-        viewer = Viewer.objects.filter(pk=user).first()
+        viewer = viewer_get(user)
         if viewer is None:
             raise CommandError(f"There is no viewer {user} in the database.")
-        print_recommendations(self, viewer_recommendations(viewer=viewer, k=k), options["json"])
-
-
-def _write_csv(path: Path, rows) -> int:
-    """Write through a temporary file so a failed run never leaves half a CSV."""
-    tmp = path.with_name(path.name + ".part")
-    count = 0
-    try:
-        with tmp.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["user_id", "rank", "movie_id", "score", "reason"])
-            for user_id, rank, movie_id, score, reason in rows:
-                writer.writerow([user_id, rank, movie_id, f"{score:.4f}", reason])
-                count += 1
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    tmp.replace(path)
-    return count
+        recommendations_print(self, viewer_recommendations(viewer=viewer, k=k), options["json"])

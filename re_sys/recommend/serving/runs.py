@@ -33,7 +33,7 @@ from .channels.also_liked import ALSO_LIKED_ARRAYS
 from .channels.demographic import DemographicPopular
 from .channels.implicit_als import ImplicitALS
 
-__all__ = ["FACTOR_ARRAYS", "MANIFEST", "RUN_FORMAT", "Run", "RunError", "current_run_path", "manifest_check",
+__all__ = ["FACTOR_ARRAYS", "IdMaps", "MANIFEST", "RUN_FORMAT", "Run", "RunError", "current_run_path", "manifest_check",
            "manifest_write", "new_run_folder", "stale_partials_remove", "switch_current", "write_run"]
 
 RUN_FORMAT = 1
@@ -285,6 +285,22 @@ def new_run_folder(runs_dir: Path) -> Iterator[tuple[Path, str]]:
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
+
+
+@dataclass
+class IdMaps:
+    """The least a run's `maps` must save: which viewer and movie ids its rows are.
+
+    `DataSet` saves these and its encodings too; runs made from arrays alone
+    (benchmarks, tests) use this.
+    """
+
+    user_ids: np.ndarray
+    movie_ids: np.ndarray
+
+    def save_maps(self, folder: Path) -> None:
+        np.save(folder / "user_ids.npy", np.asarray(self.user_ids, dtype=np.int64))
+        np.save(folder / "movie_ids.npy", np.asarray(self.movie_ids, dtype=np.int64))
 
 
 def write_run(runs_dir: Path, factors: Factors, *, maps, config: dict, history: dict, metrics: dict,
