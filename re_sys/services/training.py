@@ -8,10 +8,14 @@ from django.conf import settings
 
 from ..models import Movie, Rating, Viewer
 
-__all__ = ["NoRatings", "dataset_frames", "model_train", "model_train_spark", "ratings_to_parquet"]
+__all__ = ["NoRatings", "TrainingError", "dataset_frames", "model_train", "model_train_spark", "ratings_to_parquet"]
 
 
-class NoRatings(RuntimeError):
+class TrainingError(RuntimeError):
+    """Training could not start or finish; the message says why. Nothing was switched."""
+
+
+class NoRatings(TrainingError):
     """There is nothing to learn from yet."""
 
 
@@ -39,9 +43,12 @@ def _frames(*, with_ratings: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
 
 
 def model_train(*, algorithm: str = "text-cnn", model_config=None, train_config=None,
-                model_dir: Path | None = None, log=None) -> tuple[Path, dict]:
-    """Train on the database's ratings (the text-CNN, or another factor model); write a run and
-    switch model/current to it."""
+                model_dir: Path | None = None, spark_master: str = "local[*]", log=None) -> tuple[Path, dict]:
+    """Train on the database's ratings (the text-CNN, another factor model, or ALS on Spark); write a
+    run and switch model/current to it. The one place that dispatches on the algorithm."""
+    if algorithm == "spark-als":
+        return _spark_train(master=spark_master, seed=train_config.seed if train_config else 0,
+                            model_dir=model_dir, log=log)
     from ..recommend.data.dataset import DataSet
     from ..recommend.textcnn.training import train_and_export  # imports TensorFlow lazily, inside fit
 
@@ -68,6 +75,23 @@ def model_train(*, algorithm: str = "text-cnn", model_config=None, train_config=
                                    train_config=train_config, log=log,
                                    extra_info={"n_ratings": len(ratings)})
     return run, result.metrics
+
+
+def _spark_train(*, master: str, seed: int, model_dir: Path | None, log) -> tuple[Path, dict]:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError as exc:
+        raise TrainingError("spark-als needs PySpark: pip install -r requirements-spark.txt "
+                            "(and Java 17: apt-get install openjdk-17-jre-headless).") from exc
+    try:
+        return model_train_spark(master=master, seed=seed, model_dir=model_dir, log=log)
+    except (TrainingError, OSError):
+        raise
+    except Exception as exc:  # Spark reports a missing Java or an unreachable master its own ways
+        if type(exc).__module__.split(".")[0] not in ("pyspark", "py4j"):
+            raise
+        raise TrainingError(f"Spark could not train on {master}: {exc}. "
+                            f"Nothing was switched; model/current still serves the previous run.") from exc
 
 
 def ratings_to_parquet(path: Path, chunk_size: int = 200_000) -> int:

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from re_sys.recommend.textcnn.config import TrainConfig
 from re_sys.recommend.algorithms.factor_training import FACTOR_ALGORITHMS
-from re_sys.services.training import NoRatings, model_train
+from re_sys.services.training import TrainingError, model_train
 
 DEFAULTS = TrainConfig()
 
@@ -43,11 +43,9 @@ class Command(BaseCommand):
                                        "patience", "refit")})
         log = (lambda message: self.stdout.write(message)) if verbosity >= 1 else None
         try:
-            if options["algo"] == "spark-als":
-                run, metrics = self._spark(options, log)
-            else:
-                run, metrics = model_train(algorithm=options["algo"], train_config=config, log=log)
-        except NoRatings as exc:
+            run, metrics = model_train(algorithm=options["algo"], train_config=config,
+                                       spark_master=options["spark_master"], log=log)
+        except TrainingError as exc:
             raise CommandError(str(exc)) from exc
         except OSError as exc:  # a full disk, a read-only model folder: nothing was switched
             raise CommandError(f"Could not write the run: {exc}. model/current still serves "
@@ -56,21 +54,3 @@ class Command(BaseCommand):
             f"Run {run.name}: validation RMSE {metrics['valid_rmse']:.4f} "
             f"(global mean {metrics['baseline_rmse']:.4f}), MAE {metrics['valid_mae']:.4f}. "
             f"model/current now serves it."))
-
-    def _spark(self, options, log):
-        try:
-            import pyspark  # noqa: F401
-        except ImportError as exc:
-            raise CommandError("spark-als needs PySpark: pip install -r requirements-spark.txt "
-                               "(and Java 17: apt-get install openjdk-17-jre-headless).") from exc
-        from re_sys.services.training import model_train_spark
-
-        try:
-            return model_train_spark(master=options["spark_master"], seed=options["seed"], log=log)
-        except (NoRatings, OSError):
-            raise
-        except Exception as exc:  # Spark reports a missing Java or an unreachable master its own ways
-            if type(exc).__module__.split(".")[0] not in ("pyspark", "py4j"):
-                raise
-            raise CommandError(f"Spark could not train on {options['spark_master']}: {exc}. "
-                               f"Nothing was switched; model/current still serves the previous run.") from exc
