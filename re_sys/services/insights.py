@@ -34,16 +34,16 @@ def _bars(rows, label_key: str, value_key: str = "n") -> list[dict]:
              **{k: v for k, v in r.items() if k not in (label_key, value_key)}} for r in rows]
 
 
-def _compute() -> dict:
-    ratings = Rating.objects.order_by()
-    # One pass over the ratings (ML-25M on SQLite took 108 s with a join per
-    # chart, 30 s with a separate GROUP BY stars): each viewer's count, sum and
-    # count per star value, along the viewer index; the histogram and the age,
-    # gender and occupation charts are added up from those in Python. Genre and
-    # decade charts read the movies' own counts and means, which the importer
-    # and every rating write keep in step.
+def _viewer_pass() -> tuple[list[int], dict[str, dict], int, float]:
+    """One pass over the ratings: the star histogram, and count, sum and viewers per age, occupation, gender.
+
+    ML-25M on SQLite took 108 s with a join per chart, 30 s with a separate
+    GROUP BY stars: each viewer's count, sum and count per star value are read
+    along the viewer index, and the charts are added up from those in Python.
+    """
     per_star = {f"s{i}": Count("id", filter=Q(stars=value)) for i, value in enumerate(HALF_STARS)}
-    per_viewer = ratings.values_list("viewer_id").annotate(n=Count("id"), total=Sum("stars"), **per_star)
+    per_viewer = Rating.objects.order_by().values_list("viewer_id").annotate(n=Count("id"), total=Sum("stars"),
+                                                                             **per_star)
     histogram = [0] * len(HALF_STARS)
     groups: dict[str, dict] = {"age": {}, "occupation": {}, "gender": {}}
     details = {pk: (age, occupation, gender) for pk, age, occupation, gender in
@@ -58,6 +58,12 @@ def _compute() -> dict:
                 continue
             entry = groups[kind].setdefault(key, [0, 0.0, 0])
             entry[0], entry[1], entry[2] = entry[0] + n, entry[1] + stars, entry[2] + 1
+    return histogram, groups, count, total
+
+
+def _movie_charts() -> dict:
+    """Genre and decade charts and the movie lists, from the movies' own counts and means
+    (which the importer and every rating write keep in step)."""
     weighted = ExpressionWrapper(F("movies__rating_count") * F("movies__rating_mean"), output_field=FloatField())
     per_genre = (Genre.objects.annotate(n=Sum("movies__rating_count"), total=Sum(weighted))
                  .filter(n__gt=0).values("name", "n", "total").order_by("-n", "name"))
@@ -65,34 +71,40 @@ def _compute() -> dict:
     for year, n in Movie.objects.filter(year__isnull=False, rating_count__gt=0).values_list("year") \
             .annotate(n=Sum("rating_count")).order_by():
         per_decade[year // 10 * 10] = per_decade.get(year // 10 * 10, 0) + n
+    rated = Movie.objects.filter(rating_count__gt=0)
+    douban = (rated.filter(douban__douban_rating__isnull=False)
+              .annotate(douban_rating=F("douban__douban_rating"))
+              .order_by("-rating_count", "id")
+              .values("id", "title", "year", "rating_mean", "douban_rating")[:15])
+    return {
+        "per_genre": _bars(({"label": r["name"], "n": r["n"], "mean": r["total"] / r["n"]} for r in per_genre),
+                           "label"),
+        "per_decade": _bars(({"label": f"{d}s", "n": n} for d, n in sorted(per_decade.items())), "label"),
+        "most_rated": list(rated.order_by("-rating_count", "id")
+                           .values("id", "title", "year", "rating_count", "rating_mean")[:10]),
+        "best_rated": list(with_bayes(rated).order_by("-bayes", "id")
+                           .values("id", "title", "year", "rating_count", "rating_mean", "bayes")[:10]),
+        # Douban rates out of 10; halved to sit beside MovieLens' five stars.
+        "douban": [{**r, "douban_stars": r["douban_rating"] / 2} for r in douban],
+    }
+
+
+def _compute() -> dict:
+    histogram, groups, count, total = _viewer_pass()
 
     def chart(kind: str, label, order, viewers: bool = False) -> list[dict]:
         rows = [{"label": label(key), "n": n, "mean": s / n, **({"viewers": v} if viewers else {})}
                 for key, (n, s, v) in sorted(groups[kind].items(), key=order)]
         return _bars(rows, "label")
 
-    most_rated = Movie.objects.filter(rating_count__gt=0).order_by("-rating_count", "id") \
-        .values("id", "title", "year", "rating_count", "rating_mean")[:10]
-    best_rated = with_bayes(Movie.objects.filter(rating_count__gt=0)).order_by("-bayes", "id") \
-        .values("id", "title", "year", "rating_count", "rating_mean", "bayes")[:10]
-    douban = (Movie.objects.filter(douban__douban_rating__isnull=False, rating_count__gt=0)
-              .annotate(douban_rating=F("douban__douban_rating"))
-              .order_by("-rating_count", "id")
-              .values("id", "title", "year", "rating_mean", "douban_rating")[:15])
     genders = dict(Viewer.GENDERS)
     return {
         "distribution": _bars(({"label": f"{value:g}", "n": n} for value, n in zip(HALF_STARS, histogram) if n),
                               "label"),
-        "per_genre": _bars(({"label": r["name"], "n": r["n"], "mean": r["total"] / r["n"]} for r in per_genre),
-                           "label"),
-        "per_decade": _bars(({"label": f"{d}s", "n": n} for d, n in sorted(per_decade.items())), "label"),
         "by_age": chart("age", lambda age: AGE_GROUPS.get(age, age), lambda item: item[0], viewers=True),
         "by_occupation": chart("occupation", str, lambda item: (-item[1][0], item[0])),
         "by_gender": chart("gender", lambda g: genders.get(g, g), lambda item: item[0]),
-        "most_rated": list(most_rated),
-        "best_rated": list(best_rated),
-        # Douban rates out of 10; halved to sit beside MovieLens' five stars.
-        "douban": [{**r, "douban_stars": r["douban_rating"] / 2} for r in douban],
+        **_movie_charts(),
         "totals": {"ratings": count, "movies": Movie.objects.count(),
                    "viewers": Viewer.objects.count(),
                    "mean": total / count if count else None},

@@ -12,7 +12,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from ..models import HALF_STARS, Movie, Rating, Viewer
 from .importing import movie_stats_refresh
 
-__all__ = ["InvalidStars", "rating_delete", "rating_set", "viewer_for_user"]
+__all__ = ["InvalidStars", "rating_delete", "rating_set", "ratings_set_many", "viewer_for_user"]
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,14 @@ def rating_set(*, viewer: Viewer, movie: Movie, stars) -> Rating:
             viewer=viewer, movie=movie, defaults={"stars": value, "timestamp": int(time.time())})
         movie_stats_refresh([movie.pk])
     return rating
+
+
+def ratings_set_many(*, viewer: Viewer, stars_by_movie: dict[int, float]) -> int:
+    """Several ratings of one viewer (onboarding), each written as `rating_set` writes one; returns how many."""
+    movies = Movie.objects.in_bulk(stars_by_movie)
+    for movie_id, stars in stars_by_movie.items():
+        rating_set(viewer=viewer, movie=movies[movie_id], stars=stars)
+    return len(stars_by_movie)
 
 
 @_retried

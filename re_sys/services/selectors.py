@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from ..models import DatasetImport, Genre, HALF_STARS, Movie, Rating, Viewer
 from ..search import search_terms
 
-__all__ = ["MOVIES_PER_PAGE", "SORTS", "dataset_current", "genre_exists", "movie_hot_sample", "movie_list", "movie_of",
+__all__ = ["MOVIES_PER_PAGE", "SORTS", "dataset_current", "dataset_viewer", "genre_exists", "movie_hot_sample", "movie_list", "movie_of",
            "movie_page", "movie_rating_summary", "movie_search", "movies_with_reasons", "onboarding_groups",
            "viewer_genre_stats", "viewer_history_page", "viewer_of", "viewer_ratings_list",
-           "viewer_get", "viewer_summary", "viewer_top_rated"]
+           "viewer_get", "viewer_summary", "viewer_top_rated", "year_has_movies"]
 
 MOVIES_PER_PAGE = 24
 # A movie needs about this many ratings before its own mean counts fully
@@ -136,6 +136,15 @@ def movie_of(movie_id: int) -> Movie | None:
 def viewer_get(viewer_id: int) -> Viewer | None:
     """The viewer with this id, whoever they are: for local commands, which every door's rule does not bind."""
     return Viewer.objects.filter(pk=viewer_id).first() if 0 < viewer_id < 2 ** 31 else None
+
+
+def dataset_viewer(viewer_id: int) -> Viewer | None:
+    """A viewer of the imported dataset (never a site account): whom demo mode may browse as."""
+    return Viewer.objects.filter(pk=viewer_id, user__isnull=True).first() if 0 < viewer_id < 2 ** 31 else None
+
+
+def year_has_movies(year: int) -> bool:
+    return 0 <= year < 2 ** 15 and Movie.objects.filter(year=year).exists()
 
 
 def genre_exists(name: str) -> bool:

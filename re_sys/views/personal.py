@@ -10,13 +10,11 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST
 
 from ..forms import BrowseAsForm, DemographicsForm, OnboardingForm, RatingForm, RecommenderForm, TokenForm
-from ..models import Movie, MovieMark, Viewer
-from ..services import access, marks, ratings, recommending, selectors, tokens
+from ..models import Movie, MovieMark
+from ..services import access, marks, pages, ratings, selectors, tokens
 from .catalogue import movie_detail
-from .shown import viewer_shown, with_predictions
+from .shown import viewer_shown
 
-FOR_YOU_LENGTH = 24
-NEXT_UP_LENGTH = 8
 
 
 def _back(request, fallback):
@@ -30,25 +28,11 @@ def _back(request, fallback):
 @ensure_csrf_cookie
 def for_you(request):
     """Personal recommendations with reasons; popular ones and an invitation for visitors."""
-    viewer = viewer_shown(request)
     own = selectors.viewer_of(request.user)
-    taste = recommending.Taste(viewer) if viewer is not None else None
-    if viewer is not None:
-        recs = recommending.viewer_recommendations(viewer=viewer, k=FOR_YOU_LENGTH, taste=taste)
-        rated = len(taste.rated)
-    else:
-        recs, rated = recommending.movie_popular(k=FOR_YOU_LENGTH), 0
-    items = selectors.movies_with_reasons(recs)
-    next_up = selectors.movies_with_reasons(
-        recommending.viewer_next_up(viewer=viewer, k=NEXT_UP_LENGTH, taste=taste)) if viewer is not None else []
-    with_predictions(viewer, [m for m, _r in (*items, *next_up)], taste)
+    context = pages.for_you_page(shown=viewer_shown(request), own=own)
     return render(request, "re_sys/for_you.html", {
-        "viewer": viewer, "rated": rated, "items": items, "next_up": next_up,
-        "min_ratings": recommending.MIN_FOLD_IN_RATINGS,
-        "choice_form": RecommenderForm(initial={"recommender": own.recommender})
-        if own is not None and own == viewer else None,
-        "controls": own is not None and own == viewer,
-    })
+        **context, "choice_form": RecommenderForm(initial={"recommender": own.recommender})
+        if context["controls"] else None})
 
 
 @login_required
@@ -98,7 +82,7 @@ def movie_hide(request, movie_id: int):
 def watchlist(request):
     viewer = ratings.viewer_for_user(request.user)
     movies = list(marks.watchlist(viewer))
-    with_predictions(viewer, movies)
+    pages.predictions_set(viewer, movies)
     return render(request, "re_sys/watchlist.html", {"movies": movies})
 
 
@@ -121,21 +105,11 @@ def profile(request, user_id: int):
         viewer = access.viewer_visible(request.user, user_id)
     except access.NotVisible:
         raise Http404(_("There is no such profile.")) from None
-    own = request.user.is_authenticated and viewer.user_id == request.user.pk
     # Reasons say "you" to the viewer they were made for (or to a demo visitor browsing as them).
     shown = viewer_shown(request)
-    of_another = not own and (shown is None or shown.pk != viewer.pk)
-    taste = recommending.Taste(viewer)
-    recs = selectors.movies_with_reasons(recommending.viewer_recommendations(viewer=viewer, k=8, taste=taste))
-    with_predictions(viewer, [m for m, _r in recs], taste)
-    return render(request, "re_sys/profile.html", {
-        "viewer": viewer, "own": own, "summary": selectors.viewer_summary(viewer, taste.rated),
-        "genres": selectors.viewer_genre_stats(viewer), "top": selectors.viewer_top_rated(viewer=viewer),
-        "history": selectors.viewer_history_page(viewer=viewer, page=request.GET.get("page")),
-        "recommendations": recs, "of_another": of_another,
-        "hidden": Movie.objects.filter(marks__viewer=viewer, marks__kind=MovieMark.HIDDEN) if own else [],
-        "tokens": tokens.tokens_of(request.user) if own else [], "token_form": TokenForm() if own else None,
-    })
+    context = pages.profile_page(viewer=viewer, user=request.user, page=request.GET.get("page"),
+                                 of_another=shown is None or shown.pk != viewer.pk)
+    return render(request, "re_sys/profile.html", {**context, "token_form": TokenForm() if context["own"] else None})
 
 
 @login_required
@@ -186,11 +160,8 @@ def onboarding(request):
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "re_sys/onboarding.html", {"form": form}, status=400)
-        viewer = ratings.viewer_for_user(request.user)
         chosen = form.chosen_ratings()
-        movies = Movie.objects.in_bulk(chosen)
-        for movie_id, stars in chosen.items():
-            ratings.rating_set(viewer=viewer, movie=movies[movie_id], stars=stars)
+        ratings.ratings_set_many(viewer=ratings.viewer_for_user(request.user), stars_by_movie=chosen)
         messages.success(request, _("Thanks! %(n)d ratings saved; here is what we recommend.")
                          % {"n": len(chosen)})
         return redirect("re_sys:for_you")
@@ -206,8 +177,7 @@ def browse_as(request):
         request.session.pop("demo_viewer", None)
         return _back(request, "re_sys:home")
     form = BrowseAsForm(request.POST)
-    viewer = Viewer.objects.filter(pk=form.cleaned_data["viewer"], user__isnull=True).first() \
-        if form.is_valid() else None
+    viewer = selectors.dataset_viewer(form.cleaned_data["viewer"]) if form.is_valid() else None
     if viewer is None:
         messages.error(request, _("There is no MovieLens user with that number."))
         return _back(request, "re_sys:home")

@@ -100,35 +100,18 @@ class DataSet:
         if missing:
             raise ValueError(f"ratings by {len(missing)} unknown users, e.g. {missing[:3]}")
 
-        gender = users["gender"].fillna("").map({"M": 1, "F": 2}).fillna(0).astype(int)
-        age = users["age_group"].map({c: i + 1 for i, c in enumerate(AGE_CODES)}).fillna(0)
-        occupations = sorted({o for o in users["occupation"].fillna("") if o})
-        occ_index = {o: i + 1 for i, o in enumerate(occupations)}
-        occupation = users["occupation"].fillna("").map(lambda o: occ_index.get(o, 0))
-
-        genre_lists = movie_genre_lists(movies)
-        genres = sorted({g for gl in genre_lists for g in gl})
-        genre_index = {g: i + 1 for i, g in enumerate(genres)}
-        width = max([len(gl) for gl in genre_lists] + [1])
-        movie_genres = np.zeros((len(movies), width), dtype=np.int32)
-        for row, gl in enumerate(genre_lists):
-            movie_genres[row, :len(gl)] = [genre_index[g] for g in gl]
-
+        gender, age, occupation, occupations = _viewer_codes(users)
+        movie_genres, genres = _genre_codes(movie_genre_lists(movies))
         titles = movies["title"].astype(str).tolist()
         source = titles
         if vocabulary_from is not None:
             allowed = set(np.asarray(vocabulary_from).tolist())
             source = [t for t, m in zip(titles, movies["movie_id"]) if m in allowed]
-        counts: dict[str, int] = {}
-        for title in source:
-            for word in title_words(title):
-                counts[word] = counts.get(word, 0) + 1
-        vocabulary = ["<pad>", "<unk>"] + sorted(counts, key=lambda w: (-counts[w], w))
+        vocabulary = _vocabulary(source)
 
         dataset = cls(
             user_ids=users["user_id"].to_numpy(), movie_ids=movies["movie_id"].to_numpy(),
-            user_gender=gender.to_numpy(), user_age=age.to_numpy(),
-            user_occupation=occupation.to_numpy(), movie_genres=movie_genres,
+            user_gender=gender, user_age=age, user_occupation=occupation, movie_genres=movie_genres,
             movie_title=np.zeros((len(movies), title_length), dtype=np.int32),
             occupations=occupations, genres=genres, vocabulary=vocabulary,
             rating_users=np.zeros(0), rating_movies=np.zeros(0), rating_stars=np.zeros(0),
@@ -235,3 +218,33 @@ def frames_from_movielens(data) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
                           "occupation": [v.occupation for v in data.viewers],
                           "zip_code": [v.zip_code for v in data.viewers]})
     return ratings, movies, users
+
+
+def _viewer_codes(users: pd.DataFrame):
+    """Gender (0 unknown, 1 M, 2 F), age group and occupation as codes, and the occupations' names."""
+    gender = users["gender"].fillna("").map({"M": 1, "F": 2}).fillna(0).astype(int)
+    age = users["age_group"].map({c: i + 1 for i, c in enumerate(AGE_CODES)}).fillna(0)
+    occupations = sorted({o for o in users["occupation"].fillna("") if o})
+    occ_index = {o: i + 1 for i, o in enumerate(occupations)}
+    occupation = users["occupation"].fillna("").map(lambda o: occ_index.get(o, 0))
+    return gender.to_numpy(), age.to_numpy(), occupation.to_numpy(), occupations
+
+
+def _genre_codes(genre_lists: list[list[str]]) -> tuple[np.ndarray, list[str]]:
+    """One row of genre codes per movie (1-based, 0 pads to the longest list), and the genres' names."""
+    genres = sorted({g for gl in genre_lists for g in gl})
+    genre_index = {g: i + 1 for i, g in enumerate(genres)}
+    width = max([len(gl) for gl in genre_lists] + [1])
+    movie_genres = np.zeros((len(genre_lists), width), dtype=np.int32)
+    for row, gl in enumerate(genre_lists):
+        movie_genres[row, :len(gl)] = [genre_index[g] for g in gl]
+    return movie_genres, genres
+
+
+def _vocabulary(titles: list[str]) -> list[str]:
+    """Padding, unknown, then every title word, most frequent first (ties alphabetically)."""
+    counts: dict[str, int] = {}
+    for title in titles:
+        for word in title_words(title):
+            counts[word] = counts.get(word, 0) + 1
+    return ["<pad>", "<unk>"] + sorted(counts, key=lambda w: (-counts[w], w))

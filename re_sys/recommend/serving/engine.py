@@ -190,23 +190,11 @@ class Engine:
         "item-to-item", "als" or "popular"), as a viewer may choose; when that channel
         cannot score for this viewer the blend ranks instead.
         """
-        run = self.run
         rated_rows = np.array([self._movie_row[int(m)] for m in rated if int(m) in self._movie_row],
                               dtype=np.int64)
-        blocked = np.r_[rated_rows, self._mask(exclude)].astype(np.int64)
-        channels: dict[str, np.ndarray] = {}
-        if run.item_weights is not None and len(rated_rows):
-            channels["item-to-item"] = np.asarray(self._item_weights[rated_rows].sum(axis=0),
-                                                  dtype=np.float64)
-        if run.als is not None and len(rated_rows):
-            channels["als"] = run.als.scores(rated_rows)
-        if vector is not None:
-            channels["text-cnn"] = self.score_all(*vector).astype(np.float64)
         segments = self.demographic_segments(segments)
-        if segments:
-            channels["demographic"] = run.demographic.scores(segments)
-        popularity = run.movie_popularity if run.movie_popularity is not None else -run.movie_bias
-        channels["popular"] = np.log1p(np.maximum(np.asarray(popularity, dtype=np.float64), 0))
+        channels = self._recall(rated_rows, vector, segments)
+        blocked = np.r_[rated_rows, self._mask(exclude)].astype(np.int64)
         for scores in channels.values():
             scores[blocked] = -np.inf
         if order == "blend" and "item-to-item" in channels and "als" in channels:
@@ -215,6 +203,28 @@ class Engine:
             preference = (order,) if order in channels else ()
             ranking = next(channels[c] for c in (*preference, *RANKING_ORDER) if c in channels)
         chosen = top_k(ranking, k) if variety is None else _sampled(ranking, k, variety)
+        return self._labelled(chosen, ranking, channels, rated, rated_rows, segments, k)
+
+    def _recall(self, rated_rows: np.ndarray, vector, segments: list[str]) -> dict[str, np.ndarray]:
+        """Every channel's score for every movie row, the channels that can score for this viewer only."""
+        run = self.run
+        channels: dict[str, np.ndarray] = {}
+        if run.item_weights is not None and len(rated_rows):
+            channels["item-to-item"] = np.asarray(self._item_weights[rated_rows].sum(axis=0),
+                                                  dtype=np.float64)
+        if run.als is not None and len(rated_rows):
+            channels["als"] = run.als.scores(rated_rows)
+        if vector is not None:
+            channels["text-cnn"] = self.score_all(*vector).astype(np.float64)
+        if segments:
+            channels["demographic"] = run.demographic.scores(segments)
+        popularity = run.movie_popularity if run.movie_popularity is not None else -run.movie_bias
+        channels["popular"] = np.log1p(np.maximum(np.asarray(popularity, dtype=np.float64), 0))
+        return channels
+
+    def _labelled(self, chosen, ranking, channels, rated, rated_rows, segments, k) -> list[Recommendation]:
+        """Each chosen row with the channel that recalled it highest, and that channel's reason."""
+        run = self.run
         ranks = {name: {int(i): r for r, i in enumerate(top_k(scores, 5 * k))}
                  for name, scores in channels.items()}
         # Reasons name a movie the viewer liked: "because you rated X ★" would read as a joke.

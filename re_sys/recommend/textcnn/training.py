@@ -51,32 +51,17 @@ def fit(dataset: DataSet, *, model_config: TextCNNConfig | None = None,
         f"batch size {batch_size}")
     towers = _compiled_model(dataset, model_config, train_config, global_mean)
 
-    callbacks = [
-        # Gains under 1e-4 RMSE are noise; counting them kept large datasets
-        # training for every epoch allowed.
-        keras.callbacks.EarlyStopping(monitor="val_rmse", patience=train_config.patience,
-                                      min_delta=1e-4, restore_best_weights=True, mode="min"),
-        keras.callbacks.ReduceLROnPlateau(monitor="val_rmse", factor=0.3, patience=1,
-                                          min_lr=train_config.lr / 30, mode="min"),
-        _epoch_logger(log, train_config.epochs),
-    ]
     started = time.perf_counter()
     history = towers.rating.fit(
         x_train, y_train, validation_data=(x_valid, y_valid), epochs=train_config.epochs,
-        batch_size=batch_size, shuffle=True, verbose=0, callbacks=callbacks)
-
+        batch_size=batch_size, shuffle=True, verbose=0, callbacks=_callbacks(train_config, log))
     # The validation figures are measured before any refit: afterwards the
     # validation ratings are training data and would flatter the model.
-    predicted = np.clip(predict_inputs(towers.rating, x_valid), 0.5, 5.0)
-    baseline = np.full_like(y_valid, global_mean)
     best_epochs = int(np.argmin(history.history["val_rmse"])) + 1
-    metrics = {
-        "valid_rmse": rmse(y_valid, predicted), "valid_mae": mae(y_valid, predicted),
-        "baseline_rmse": rmse(y_valid, baseline), "baseline_mae": mae(y_valid, baseline),
-        "global_mean": global_mean, "n_train": int(len(split.train)),
-        "n_valid": int(len(split.valid)), "epochs_run": len(history.history["loss"]),
-        "best_epochs": best_epochs, "refit": bool(train_config.refit), "batch_size": batch_size,
-    }
+    metrics = {**_validation_metrics(towers, x_valid, y_valid, global_mean),
+               "global_mean": global_mean, "n_train": int(len(split.train)),
+               "n_valid": int(len(split.valid)), "epochs_run": len(history.history["loss"]),
+               "best_epochs": best_epochs, "refit": bool(train_config.refit), "batch_size": batch_size}
     if train_config.refit:
         schedule = [float(lr) for lr in history.history.get("learning_rate", [])][:best_epochs]
         log(f"refit on all {dataset.n_ratings:,} ratings for {best_epochs} epochs")
@@ -86,6 +71,28 @@ def fit(dataset: DataSet, *, model_config: TextCNNConfig | None = None,
     metrics["train_seconds"] = seconds
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
     return TrainResult(towers, hist, metrics, split, model_config, train_config, seconds)
+
+
+def _callbacks(train_config: TrainConfig, log: Log) -> list:
+    import keras
+
+    return [
+        # Gains under 1e-4 RMSE are noise; counting them kept large datasets
+        # training for every epoch allowed.
+        keras.callbacks.EarlyStopping(monitor="val_rmse", patience=train_config.patience,
+                                      min_delta=1e-4, restore_best_weights=True, mode="min"),
+        keras.callbacks.ReduceLROnPlateau(monitor="val_rmse", factor=0.3, patience=1,
+                                          min_lr=train_config.lr / 30, mode="min"),
+        _epoch_logger(log, train_config.epochs),
+    ]
+
+
+def _validation_metrics(towers, x_valid, y_valid, global_mean: float) -> dict:
+    """RMSE and MAE on the validation ratings, beside the global mean's."""
+    predicted = np.clip(predict_inputs(towers.rating, x_valid), 0.5, 5.0)
+    baseline = np.full_like(y_valid, global_mean)
+    return {"valid_rmse": rmse(y_valid, predicted), "valid_mae": mae(y_valid, predicted),
+            "baseline_rmse": rmse(y_valid, baseline), "baseline_mae": mae(y_valid, baseline)}
 
 
 def _compiled_model(dataset: DataSet, model_config: TextCNNConfig, train_config: TrainConfig,
