@@ -178,9 +178,15 @@ CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache
 RATELIMIT_USE_CACHE = "ratelimit"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 RE_SYS_API_RATE = os.environ.get("RE_SYS_API_RATE", "300/m")  # per client address
+# The reverse proxies in front of the site (addresses or networks): X-Forwarded-For
+# is believed only from these, and the client is the first address left of them
+# (re_sys/services/clients.py). Loopback by default, where nginx or Caddy usually runs.
+RE_SYS_TRUSTED_PROXIES = _env_list("RE_SYS_TRUSTED_PROXIES", "127.0.0.1,::1")
 RE_SYS_API_TOKEN_RATE = os.environ.get("RE_SYS_API_TOKEN_RATE", "600/m")  # per member's token
 
 CSRF_FAILURE_VIEW = "re_sys.api.csrf_failure"
+# Messages live in the session, not a cookie: one of them shows a new API token once.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,17 +1,21 @@
 """Top-level URL map: the site, the JSON API, the admin."""
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, reverse_lazy
 from django.views.decorators.cache import cache_control
 from django.views.static import serve
 
-from re_sys.views import SignInView
+from re_sys.views import AdminPasswordChangeView, PasswordChangeView, SignInView
 
 urlpatterns = [
+    # Both password-change doors check the old password under the sign-in lock.
+    path("admin/password_change/", admin.site.admin_view(AdminPasswordChangeView.as_view(
+        success_url=reverse_lazy("admin:password_change_done"))), name="admin_password_change"),
     path("admin/", admin.site.urls),
     path("api/", include("re_sys.api_urls")),
     # Sign-in with throttling; the rest of Django's account views as they are.
     path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/password_change/", PasswordChangeView.as_view(), name="password_change"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("re_sys.urls")),

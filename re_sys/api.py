@@ -14,7 +14,7 @@ import re
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError
+from django.db import InterfaceError, InternalError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
@@ -22,6 +22,7 @@ from django_ratelimit.core import get_usage
 
 from .models import Movie, Viewer
 from .services import access, recommending, selectors, tokens
+from .services.clients import client_address
 from .services.ratings import InvalidStars, rating_delete, rating_set, viewer_for_user
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ MAX_JSON_DEPTH = 2
 # Whole numbers in ASCII digits only: str.isdigit() also takes `²` and `٣`.
 _WHOLE = re.compile(r"[0-9]{1,10}")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# A database that cannot answer (gone, locked, read-only): 503, as on the pages (views/errors.py).
+UNAVAILABLE = (OperationalError, InterfaceError, InternalError)
 # Popular lists follow the ratings; a minute's delay is invisible in a "hot" list.
 POPULAR_SECONDS = 60
 # Answers that are the same for every caller and change only with the served run.
@@ -56,11 +59,12 @@ def api_view(*methods: str):
         @csrf_exempt  # checked below for browser sessions; a token request carries no cookie
         def wrapped(request, *args, **kwargs):
             try:
+                # Counted first: refused tokens, wrong methods and CSRF failures use up the budget too.
+                _authenticate(request)
                 if request.method not in methods:
                     raise ApiError(405, "method_not_allowed",
                                    f"Use {' or '.join(methods)} for this URL.")
-                _authenticate(request)
-                _rate_limit(request)
+                _csrf_check(request)
                 return view(request, *args, **kwargs)
             except ApiError as exc:
                 response = _error(exc.status, exc.code, exc.message)
@@ -69,7 +73,7 @@ def api_view(*methods: str):
                 if exc.retry_after:
                     response["Retry-After"] = str(exc.retry_after)
                 return response
-            except DatabaseError:
+            except UNAVAILABLE:
                 logger.exception("API %s %s: the database is unavailable", request.method, request.path)
                 return _error(503, "database_unavailable",
                               "The site cannot reach its database just now; nothing was changed. "
@@ -80,29 +84,39 @@ def api_view(*methods: str):
 
 
 def _authenticate(request) -> None:
-    """A Bearer token replaces the session's account; a session write must carry the CSRF header."""
+    """A Bearer token replaces the session's account; each request is counted against its limit.
+
+    A token that is unknown or revoked is counted against the client's address,
+    so trying made-up tokens cannot escape the address's limit.
+    """
     request.api_token = False
     header = request.META.get("HTTP_AUTHORIZATION", "")
+    user = None
     if header:
         scheme, _, secret = header.partition(" ")
         user = tokens.token_user(secret.strip()) if scheme.lower() == "bearer" else None
-        if user is None:
-            raise ApiError(401, "invalid_token", "The token is unknown or revoked; make one on "
-                                                 "your profile page and send it as 'Authorization: Bearer <token>'.")
+    if user is not None:
         request.user, request.api_token = user, True
-    elif request.method not in SAFE_METHODS:
-        refused = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
-        if refused is not None:
-            raise ApiError(403, "csrf_failed", "CSRF token missing or incorrect: send the csrftoken "
-                                               "cookie's value in the X-CSRFToken header.")
+        _rate_limit(request, f"token:{user.pk}", settings.RE_SYS_API_TOKEN_RATE)
+        return
+    _rate_limit(request, f"addr:{client_address(request)}", settings.RE_SYS_API_RATE)
+    if header:
+        raise ApiError(401, "invalid_token", "The token is unknown or revoked; make one on "
+                                             "your profile page and send it as 'Authorization: Bearer <token>'.")
 
 
-def _rate_limit(request) -> None:
-    """Per token, else per client address; counted in each worker process's memory."""
-    if request.api_token:
-        key, rate = f"token:{request.user.pk}", settings.RE_SYS_API_TOKEN_RATE
-    else:
-        key, rate = f"addr:{request.META.get('REMOTE_ADDR', '')}", settings.RE_SYS_API_RATE
+def _csrf_check(request) -> None:
+    """A browser session's write must carry the CSRF header; a token request has no cookie to forge."""
+    if request.api_token or request.method in SAFE_METHODS:
+        return
+    refused = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+    if refused is not None:
+        raise ApiError(403, "csrf_failed", "CSRF token missing or incorrect: send the csrftoken "
+                                           "cookie's value in the X-CSRFToken header.")
+
+
+def _rate_limit(request, key: str, rate: str) -> None:
+    """At most `rate` requests under `key`, counted in each worker process's memory."""
     usage = get_usage(request, group="api", key=lambda _group, _request: key, rate=rate, increment=True)
     if usage is not None and usage["should_limit"]:
         raise ApiError(429, "rate_limited", f"Too many requests: at most {rate.replace('/', ' per ')}. "

@@ -3,7 +3,7 @@ import logging
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +17,18 @@ def _account_name_keep(sender, instance, raw=False, **kwargs):
                        "by its exact name only", instance.pk)
 
 
+def _tokens_revoke_on_new_password(sender, instance, raw=False, **kwargs):
+    """A new password (changed, reset, set by staff) revokes the account's API tokens:
+    whoever took the old password or a session must not keep a way in."""
+    if raw or instance.pk is None:
+        return
+    from .models import ApiToken
+
+    old = sender._default_manager.filter(pk=instance.pk).values_list("password", flat=True).first()
+    if old is not None and old != instance.password:
+        ApiToken.objects.filter(user_id=instance.pk).delete()
+
+
 class ReSysConfig(AppConfig):
     name = "re_sys"
     verbose_name = "Movie recommender"
@@ -25,3 +37,5 @@ class ReSysConfig(AppConfig):
     def ready(self):
         post_save.connect(_account_name_keep, sender=settings.AUTH_USER_MODEL,
                           dispatch_uid="re_sys.account_name")
+        pre_save.connect(_tokens_revoke_on_new_password, sender=settings.AUTH_USER_MODEL,
+                         dispatch_uid="re_sys.tokens_revoke")

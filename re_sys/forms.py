@@ -1,7 +1,8 @@
 """Forms of the site: search, rating, sign-up, the viewer's own controls, onboarding."""
 from django import forms
-from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.admin.forms import AdminAuthenticationForm, AdminPasswordChangeForm
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy as _
 
@@ -70,8 +71,55 @@ class AdminSignInForm(_Throttled, AdminAuthenticationForm):
     pass
 
 
+def password_confirmed(request, user, password: str) -> bool:
+    """Whether `password` is `user`'s, checked by the sign-in backend: every guess counts toward its lock."""
+    return authenticate(request, username=user.get_username(), password=password) == user
+
+
+def _locked_message(request):
+    wait = getattr(request, "signin_wait", 0)
+    return ValidationError(_("Too many failed sign-ins. Try again in %(minutes)d minute(s)."), code="throttled",
+                           params={"minutes": max(1, round(wait / 60))}) if wait else None
+
+
+class _OldPasswordLocked:
+    """Changing a password checks the old one through the backend, so it is no unlimited oracle."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old = self.cleaned_data["old_password"]
+        if not password_confirmed(self.request, self.user, old):
+            raise _locked_message(self.request) or ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect")
+        return old
+
+
+class PasswordChangeLockedForm(_OldPasswordLocked, PasswordChangeForm):
+    pass
+
+
+class AdminPasswordChangeLockedForm(_OldPasswordLocked, AdminPasswordChangeForm):
+    pass
+
+
 class TokenForm(forms.Form):
+    """A token is as strong as the password: making one asks for it (a left-open session is not enough)."""
+
     name = forms.CharField(label=_("Token name"), max_length=60, initial="My script")
+    password = forms.CharField(label=_("Your password"), strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not password_confirmed(self.request, self.request.user, password):
+            raise _locked_message(self.request) or ValidationError(_("That is not your password."), code="invalid")
+        return password
 
 
 class RecommenderForm(forms.Form):

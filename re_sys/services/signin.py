@@ -17,9 +17,10 @@ import time
 import unicodedata
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from ..models import AccountName, SignInCounter
+from .clients import client_address
 
 __all__ = ["ADDRESS_LIMIT", "USERNAME_LIMIT", "WINDOW_S", "account_find", "account_name_record",
            "attempt_reserve", "canonical_username", "client_address", "success_record"]
@@ -50,33 +51,40 @@ def _keys(username: str, address: str | None) -> list[tuple[str, int]]:
     return keys
 
 
-def _counter(key: str, now: float) -> SignInCounter:
-    """The row for `key`, locked for this transaction; a fresh window if the last one ended."""
-    try:
-        with transaction.atomic():
-            row, _ = SignInCounter.objects.select_for_update().get_or_create(
-                key=key, defaults={"count": 0, "window_start": now})
-    except IntegrityError:  # created by a concurrent attempt between our get and create
-        row = SignInCounter.objects.select_for_update().get(key=key)
-    if row.window_start + WINDOW_S <= now:
-        row.count, row.window_start = 0, now
-    return row
+def _counted(key: str, now: float) -> SignInCounter | None:
+    """The row for `key`, locked for this transaction, if its window is still open."""
+    row = SignInCounter.objects.select_for_update().filter(key=key).first()
+    return row if row is not None and row.window_start + WINDOW_S > now else None
 
 
 def attempt_reserve(username: str, address: str | None) -> int:
     """Count one attempt for the account and the address; 0 if it may be checked, else seconds to wait.
 
-    A refused attempt is not counted, so waiting out the window always works.
+    A refused attempt is not counted (and writes no row), so waiting out the
+    window always works, and guessing names from one address cannot grow the
+    table past what was reserved. Rows of ended windows are removed as they go.
     """
     now = time.time()
     with transaction.atomic():
-        rows = [(_counter(key, now), limit) for key, limit in _keys(username, address)]
-        waits = [math.ceil(row.window_start + WINDOW_S - now) for row, limit in rows if row.count >= limit]
+        keys = _keys(username, address)
+        rows = {key: _counted(key, now) for key, _limit in keys}
+        waits = [math.ceil(row.window_start + WINDOW_S - now) for key, limit in keys
+                 if (row := rows[key]) is not None and row.count >= limit]
         if waits:
             return max(1, *waits)
-        for row, _limit in rows:
-            row.count += 1
-            row.save(update_fields=["count", "window_start"])
+        for key, _limit in keys:
+            if rows[key] is not None:
+                SignInCounter.objects.filter(key=key).update(count=models.F("count") + 1)
+                continue
+            # An ended window's row (locked above) starts again; a missing one is made.
+            if SignInCounter.objects.filter(key=key).update(count=1, window_start=now):
+                continue
+            try:
+                with transaction.atomic():
+                    SignInCounter.objects.create(key=key, count=1, window_start=now)
+            except IntegrityError:  # made by a concurrent attempt between our read and write
+                SignInCounter.objects.filter(key=key).update(count=models.F("count") + 1)
+        SignInCounter.objects.filter(window_start__lt=now - WINDOW_S).delete()
     return 0
 
 
@@ -90,14 +98,6 @@ def success_record(username: str, address: str | None) -> None:
             if row is not None and row.count > 0:
                 row.count -= 1
                 row.save(update_fields=["count"])
-
-
-def client_address(request) -> str | None:
-    # REMOTE_ADDR is the proxy's address behind one; gunicorn's forwarded_allow_ips
-    # and the proxy's X-Forwarded-For decide what reaches here, not the client.
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def account_find(username: str):

@@ -61,9 +61,18 @@ def token_user(secret: str):
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > TOUCH_SECONDS:
+    tried = _touched.get(token.digest)
+    stale = token.last_used_at is None or (now - token.last_used_at).total_seconds() > TOUCH_SECONDS
+    if stale and (tried is None or (now - tried).total_seconds() > TOUCH_SECONDS):
+        # Tried once a minute per process even when it fails: a write-locked database (an import
+        # running) must not make every token request wait for the lock.
+        _touched[token.digest] = now
         try:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        except DatabaseError:  # a read-only database still answers reads
+        except DatabaseError:  # a read-only or locked database still answers reads
             pass
     return token.user
+
+
+# When this process last tried to note each token's use (its digest -> time).
+_touched: dict[str, object] = {}

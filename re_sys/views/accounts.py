@@ -6,7 +6,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from ..forms import SignInForm, SignUpForm
+from ..forms import AdminPasswordChangeLockedForm, PasswordChangeLockedForm, SignInForm, SignUpForm
 from ..services import ratings, signin
 
 
@@ -19,6 +19,26 @@ class SignInView(auth_views.LoginView):
         response = super().form_invalid(form)
         response.status_code = 400
         return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, its old password checked under the sign-in lock."""
+
+    form_class = PasswordChangeLockedForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+class AdminPasswordChangeView(PasswordChangeView):
+    """The admin's own door to the same form (dl_re_web/urls.py puts it before the admin's URLs)."""
+
+    form_class = AdminPasswordChangeLockedForm
+
+    def get_context_data(self, **kwargs):
+        from django.contrib import admin
+
+        return {**super().get_context_data(**kwargs), **admin.site.each_context(self.request)}
 
 
 def signup(request):

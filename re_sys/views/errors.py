@@ -5,10 +5,14 @@ in words, never a path or a traceback; the detail goes to the log for staff.
 """
 import sys
 
-from django.db import DatabaseError
+from django.db import DataError, InterfaceError, InternalError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+
+
+class BadValue(Exception):
+    pass
 
 
 def bad_request(request, exception=None):
@@ -19,9 +23,17 @@ def bad_request(request, exception=None):
     return render(request, "400.html", {"reason": reason}, status=400)
 
 
+# A database that cannot answer: gone, locked, or refusing writes (PostgreSQL's read-only
+# transaction is an InternalError). Other database errors are faults of ours or of the input.
+UNAVAILABLE = (OperationalError, InterfaceError, InternalError)
+
+
 def server_error(request):
     """handler500: Django calls it inside the `except` that caught the fault, so exc_info is it."""
-    unavailable = isinstance(sys.exc_info()[1], DatabaseError)
+    fault = sys.exc_info()[1]
+    if isinstance(fault, DataError):  # a value the database refuses (PostgreSQL: a NUL in text)
+        return bad_request(request, exception=BadValue("A value in the request cannot be stored or searched."))
+    unavailable = isinstance(fault, UNAVAILABLE)
     status = 503 if unavailable else 500
     if request.path.startswith("/api/"):
         code, message = ("database_unavailable", "The site cannot reach its database just now; nothing "

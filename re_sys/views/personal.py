@@ -116,9 +116,9 @@ def profile(request, user_id: int):
 @require_POST
 def token_create(request):
     """A new API token, shown once in the message; only its hash is kept."""
-    form = TokenForm(request.POST)
+    form = TokenForm(request.POST, request=request)
     if not form.is_valid():
-        messages.error(request, _("Give the token a name of at most 60 characters."))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("re_sys:my_profile")
     _token, secret = tokens.token_create(user=request.user, name=form.cleaned_data["name"])
     messages.success(request, _("Your new API token is %(token)s — copy it now: it is not shown again. "

@@ -192,7 +192,9 @@ def test_tokens_are_made_and_revoked_on_the_profile_page(site):
     ann, viewer = site
     client = Client()
     client.force_login(ann)
-    made = client.post("/profile/tokens/", {"name": "laptop"}, follow=True)
+    refused = client.post("/profile/tokens/", {"name": "laptop", "password": "not-it"}, follow=True)
+    assert "not your password" in refused.content.decode() and not ApiToken.objects.exists()
+    made = client.post("/profile/tokens/", {"name": "laptop", "password": PASSWORD}, follow=True)
     page = made.content.decode()
     secret = next(word for word in page.replace("<", " ").split() if word.startswith(tokens.TOKEN_PREFIX))
     assert Client().get("/api/me/ratings", **_bearer(secret)).status_code == 200
@@ -229,3 +231,41 @@ def test_the_api_limits_each_address_and_each_token_with_retry_after(site, setti
     _t, secret = tokens.token_create(user=site[0], name="script")
     answers = [client.get("/api/me/ratings", **_bearer(secret)).status_code for _ in range(4)]
     assert answers == [200, 200, 200, 429]
+
+
+def test_a_new_password_revokes_the_accounts_tokens(site):
+    ann, _viewer = site
+    _token, secret = tokens.token_create(user=ann, name="script")
+    client = Client()
+    assert client.get("/api/me/ratings", **_bearer(secret)).status_code == 200
+    ann.set_password("another-horse-battery-7")
+    ann.save()
+    assert client.get("/api/me/ratings", **_bearer(secret)).status_code == 401
+    assert not ApiToken.objects.filter(user=ann).exists()
+
+
+def test_the_name_of_a_token_alone_does_not_revoke_anything(site):
+    ann, _viewer = site
+    tokens.token_create(user=ann, name="script")
+    ann.first_name = "Ann"
+    ann.save()  # saved, password unchanged
+    assert ApiToken.objects.filter(user=ann).count() == 1
+
+
+def test_a_locked_database_is_asked_to_note_a_tokens_use_once_a_minute(site, monkeypatch):
+    """Reads with a token go on while an import holds the write lock, and do not each wait for it."""
+    from django.db import OperationalError
+
+    ann, _viewer = site
+    _token, secret = tokens.token_create(user=ann, name="script")
+    tries = []
+
+    def locked(self, **kwargs):
+        tries.append(kwargs)
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(type(ApiToken.objects.all()), "update", locked)
+    client = Client()
+    for _ in range(3):
+        assert client.get("/api/me/ratings", **_bearer(secret)).status_code == 200
+    assert len(tries) == 1

@@ -131,3 +131,48 @@ print(checked[0], SignInCounter.objects.get().count)
     assert done.returncode == 0, done.stderr[-2000:]
     checked, counted = map(int, done.stdout.split()[-2:])
     assert checked == signin.USERNAME_LIMIT and counted == signin.USERNAME_LIMIT
+
+
+def test_refused_attempts_write_no_rows_and_ended_windows_are_removed(client, admin_user, monkeypatch):
+    clock = [1_000_000.0]
+    monkeypatch.setattr(signin.time, "time", lambda: clock[0])
+    for i in range(signin.ADDRESS_LIMIT):
+        _site(client, f"guess{i}", "wrong")
+    rows = SignInCounter.objects.count()
+    for i in range(30):  # the address is locked: none of these is counted or stored
+        assert _site(client, f"more{i}", "wrong").status_code == 429
+    assert SignInCounter.objects.count() == rows
+    clock[0] += 2 * signin.WINDOW_S
+    assert _site(client, "admin", PASSWORD).status_code == 302
+    assert SignInCounter.objects.count() <= 2  # the old windows' rows are gone
+
+
+@pytest.mark.parametrize("door", ["/accounts/password_change/", "/admin/password_change/"])
+def test_guessing_the_old_password_at_a_password_change_is_locked(client, admin_user, door):
+    """A session left open is no unlimited oracle for the password."""
+    client.force_login(admin_user)
+    change = {"new_password1": "brand-new-horse-42", "new_password2": "brand-new-horse-42"}
+    for _ in range(signin.USERNAME_LIMIT):
+        assert client.post(door, {"old_password": "wrong", **change}).status_code == 200
+    locked = client.post(door, {"old_password": PASSWORD, **change})
+    assert "Too many failed sign-ins" in locked.content.decode()
+    admin_user.refresh_from_db()
+    assert admin_user.check_password(PASSWORD)
+
+
+def test_a_password_change_with_the_right_old_password_works(client, admin_user):
+    client.force_login(admin_user)
+    done = client.post("/accounts/password_change/", {"old_password": PASSWORD, "new_password1": "brand-new-horse-42",
+                                                      "new_password2": "brand-new-horse-42"})
+    assert done.status_code == 302
+    admin_user.refresh_from_db()
+    assert admin_user.check_password("brand-new-horse-42")
+
+
+def test_making_a_token_asks_for_the_password_under_the_lock(client, admin_user):
+    client.force_login(admin_user)
+    for _ in range(signin.USERNAME_LIMIT):
+        client.post("/profile/tokens/", {"name": "x", "password": "wrong"})
+    locked = client.post("/profile/tokens/", {"name": "x", "password": PASSWORD}, follow=True)
+    assert "Too many failed sign-ins" in locked.content.decode()
+    assert not admin_user.api_tokens.exists()
