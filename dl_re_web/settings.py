@@ -229,6 +229,11 @@ RE_SYS_DEMO = _env_bool("RE_SYS_DEMO", not PRODUCTION)
 
 RE_SYS_MODEL_DIR = Path(os.environ.get("RE_SYS_MODEL_DIR", BASE_DIR / "model"))
 
+# "Viewers also liked" lists only movies at least this many of the movie's fans loved:
+# with fewer in common the list would be one or two people's favourites (a member's
+# likes, for anyone to read).
+RE_SYS_ALSO_LIKED_MIN_FANS = int(os.environ.get("RE_SYS_ALSO_LIKED_MIN_FANS", "3"))
+
 # Where fetch_movielens downloads from; tests and mirrors point it elsewhere.
 MOVIELENS_BASE_URL = os.environ.get(
     "MOVIELENS_BASE_URL", "https://files.grouplens.org/datasets/movielens/"

@@ -223,13 +223,15 @@ def movie_also_liked(*, movie_id: int, k: int = 10, exclude: set[int] = frozense
     from django.db.models import Count, Sum
 
     engine = engine_current()
+    # A list is public: a pair only a few fans share would show those few people's likes.
+    min_fans = settings.RE_SYS_ALSO_LIKED_MIN_FANS
     if engine is not None and engine.has_also_liked and engine.knows_movie(movie_id):
-        return engine.also_liked(movie_id, k=k, exclude=exclude)
+        return engine.also_liked(movie_id, k=k, exclude=exclude, min_fans=min_fans)
     fans = Rating.objects.filter(movie_id=movie_id, stars__gte=liked).values("viewer_id")
     rows = (Rating.objects.filter(viewer_id__in=fans, stars__gte=liked)
             .exclude(movie_id=movie_id).exclude(movie_id__in=exclude)
             .values("movie_id").annotate(fans=Count("id"), weight=Sum(F("stars") - liked + 1.0))
-            .order_by("-weight")[: max(k * 5, 50)])
+            .filter(fans__gte=min_fans).order_by("-weight")[: max(k * 5, 50)])
     counts = dict(Movie.objects.filter(pk__in=[r["movie_id"] for r in rows])
                   .values_list("id", "rating_count"))
     stored = Movie.objects.filter(pk=movie_id).values_list("title", flat=True).first()

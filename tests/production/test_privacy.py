@@ -269,3 +269,21 @@ def test_a_locked_database_is_asked_to_note_a_tokens_use_once_a_minute(site, mon
     for _ in range(3):
         assert client.get("/api/me/ratings", **_bearer(secret)).status_code == 200
     assert len(tries) == 1
+
+
+@pytest.mark.parametrize("served_lists", [True, False])
+def test_also_liked_never_lists_what_fewer_than_three_fans_share(site, settings, served_lists):
+    """One member alone loved Film 10: its list must not be that member's favourites."""
+    ann, viewer = site
+    Rating.objects.create(viewer=viewer, movie_id=10, stars=5.0, timestamp=20)
+    from re_sys.services.importing import movie_stats_refresh
+
+    movie_stats_refresh()
+    if not served_lists:
+        recommending._store.cache_clear()
+        (settings.RE_SYS_MODEL_DIR / "current").unlink()  # the live SQL path
+    assert Client().get("/api/movies/10/also-liked?k=10").json()["results"] == []
+    # Films 1 and 3 were loved by all four: each is in the other's list, with its count.
+    if not served_lists:
+        listed = Client().get("/api/movies/1/also-liked?k=10").json()["results"]
+        assert [r["movie_id"] for r in listed][:1] == [3] and "4 people" in listed[0]["reason"]

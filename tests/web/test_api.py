@@ -69,7 +69,8 @@ def test_unknown_ids_are_404(client, served):
     _error(client.get("/api/movies/1/prediction"), 400, "missing_user")
 
 
-def test_similar_popular_also_liked_prediction(client, admin_client, served):
+def test_similar_popular_also_liked_prediction(client, admin_client, served, settings):
+    settings.RE_SYS_ALSO_LIKED_MIN_FANS = 1  # the mechanics, on four viewers (the floor: test_privacy.py)
     similar = client.get("/api/movies/1/similar?k=2").json()["results"]
     assert [r["channel"] for r in similar] == ["similar", "similar"]
     popular = client.get("/api/movies/popular?k=2").json()["results"]
@@ -189,6 +190,7 @@ def test_also_liked_from_the_run_agrees_with_the_sql_fallback(client, catalogue,
 
 def test_answers_shared_by_everyone_are_kept_per_run(client, admin_client, served, settings,
                                                      django_assert_num_queries):
+    settings.RE_SYS_ALSO_LIKED_MIN_FANS = 1
     first = client.get("/api/movies/1/similar?k=3")
     with django_assert_num_queries(0):
         again = client.get("/api/movies/1/similar?k=3")

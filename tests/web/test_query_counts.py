@@ -48,8 +48,10 @@ def test_query_counts_do_not_grow_with_the_data(client, member):
     assert grown == {}
 
 
-# Pinned: a change here is a deliberate decision, not an accident.
-PINNED = {"/": 16, "/movies/3/": 18, "/for-you/": 8, "/search/?q=film": 8, "/genres/Comedy/": 9}
+# Pinned: a change here is a deliberate decision, not an accident. Messages live in the
+# session since the API tokens (one message shows a token once): the first page after the
+# member's ratings reads and clears them there (home +3), the movie page no longer does (-3).
+PINNED = {"/": 19, "/movies/3/": 15, "/for-you/": 8, "/search/?q=film": 8, "/genres/Comedy/": 9}
 
 
 def test_query_counts_of_the_main_pages_are_pinned(client, member):

@@ -100,9 +100,12 @@ class Engine:
     def has_also_liked(self) -> bool:
         return self.run.also_liked_rows is not None
 
-    def also_liked(self, movie_id: int, k: int = 10, exclude: Iterable[int] = ()) -> list[Recommendation]:
+    def also_liked(self, movie_id: int, k: int = 10, exclude: Iterable[int] = (),
+                   min_fans: int = 1) -> list[Recommendation]:
         """What the movie's fans also rated highly (lists computed at training time).
 
+        A movie only fewer than `min_fans` of those fans loved is left out: with
+        one fan in common, the list would be that one person's favourites.
         Raises LookupError when the run has no such lists (an older run).
         """
         if not self.has_also_liked:
@@ -116,7 +119,7 @@ class Engine:
                                       self.run.also_liked_fans[row].tolist()):
             if other < 0 or len(answer) == k:
                 break
-            if other not in blocked:
+            if other not in blocked and fans >= min_fans:
                 answer.append(Recommendation(int(self.run.movie_ids[other]), float(score), "also-liked",
                                              also_liked_reason(fans, title)))
         return answer

@@ -50,6 +50,8 @@ def test_the_engine_serves_the_lists_with_exclusions_and_reasons(tmp_path):
     assert answer[0].reason == "2 people who loved Heat also loved this"
     assert answer[1].reason == "1 person who loved Heat also loved this"
     assert [r.movie_id for r in engine.also_liked(1, k=5, exclude=[4])] == [2, 3]
+    # A floor on shared fans: what one fan alone loved is left out, the rest keep their order.
+    assert [r.movie_id for r in engine.also_liked(1, k=5, min_fans=2)] == [2]
 
 
 def test_runs_without_the_lists_say_so_and_damaged_ones_are_refused(tmp_path):
