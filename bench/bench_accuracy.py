@@ -9,14 +9,12 @@ is scored on the same untouched 10%. Needs requirements-bench.txt.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import time
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from bench.common import ROOT, movielens_frames  # noqa: E402
+from bench.common import dataset_parser, movielens_frames  # noqa: E402
 import numpy as np  # noqa: E402
 
 from re_sys.recommend.textcnn import training  # noqa: E402
@@ -54,8 +52,7 @@ def surprise_model(name, ratings, train_rows, test_rows, seed):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--dataset", type=Path, default=ROOT / "data" / "ml-100k")
+    parser = dataset_parser(__doc__)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--quick", action="store_true", help="Skip SVD++ (slow).")
     args = parser.parse_args()

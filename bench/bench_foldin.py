@@ -10,7 +10,6 @@ viewers). Also times the fold-in.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import tempfile
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from bench.common import ROOT, movielens_frames  # noqa: E402
+from bench.common import dataset_parser, movielens_frames  # noqa: E402
 import numpy as np  # noqa: E402
 
 from re_sys.recommend.textcnn import training  # noqa: E402
@@ -30,8 +29,7 @@ from re_sys.recommend.serving.runs import Run  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--dataset", type=Path, default=ROOT / "data" / "ml-100k")
+    parser = dataset_parser(__doc__)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     ratings, movies, users = movielens_frames(args.dataset)
@@ -50,7 +48,7 @@ def main() -> None:
             for movie, stars in zip(group.movie_id, group.stars):
                 truth.append(stars)
                 trained.append(engine.predict(user, movie))
-                folded.append(engine.predict_vector(*vector, movie))
+                folded.append(engine.predict_many(*vector, [movie])[movie])
     print(f"{args.dataset.name}, random 90/10 split, seed {args.seed}: {len(truth):,} held-out "
           f"ratings of {len(seconds):,} viewers")
     print("| user vector | RMSE |\n|---|---|")

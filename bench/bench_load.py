@@ -19,7 +19,6 @@ workers' resident memory. Needs `wrk` (apt-get install wrk).
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -33,6 +32,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from bench.common import dataset_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,8 +121,7 @@ def worker_rss_mib(master_pid: int) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--dataset", type=Path, default=ROOT / "data" / "ml-100k")
+    parser = dataset_parser(__doc__)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--few-connections", type=int, default=8,

@@ -11,14 +11,12 @@ text-CNN ranked by its own predicted rating.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import time
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from bench.common import ROOT, movielens_frames  # noqa: E402
+from bench.common import dataset_parser, movielens_frames  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -55,8 +53,7 @@ def cnn_recommender(train: Interactions, movies: pd.DataFrame, users: pd.DataFra
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--dataset", type=Path, default=ROOT / "data" / "ml-100k")
+    parser = dataset_parser(__doc__)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-cnn", action="store_true")
     args = parser.parse_args()

@@ -13,10 +13,8 @@ A difference between two methods smaller than these is not a finding.
 """
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
 
-from bench.common import ROOT, movielens_frames  # noqa: E402
+from bench.common import dataset_parser, movielens_frames  # noqa: E402
 import numpy as np
 
 
@@ -35,8 +33,7 @@ def per_viewer_ndcg(recommend, test: Interactions, k: int = 10) -> np.ndarray:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--dataset", type=Path, default=ROOT / "data" / "ml-100k")
+    parser = dataset_parser(__doc__)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--inits", type=int, default=8)
     args = parser.parse_args()

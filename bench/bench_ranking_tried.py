@@ -17,12 +17,10 @@ are now served (docs/benchmarks.md). Dense numpy: ML-100K-sized data only;
 """
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 
-from bench.common import ROOT  # noqa: E402
+from bench.common import dataset_parser  # noqa: E402
 import numpy as np
 
 
@@ -309,8 +307,7 @@ def variants():
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--dataset", type=Path, default=ROOT / "data" / "ml-100k")
+    parser = dataset_parser(__doc__)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = parser.parse_args()
     dataset = read_dataset(args.dataset)

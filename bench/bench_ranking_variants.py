@@ -14,10 +14,8 @@ data only.
 """
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
 
-from bench.common import ROOT, movielens_frames  # noqa: E402
+from bench.common import dataset_parser, movielens_frames  # noqa: E402
 import numpy as np
 
 
@@ -76,8 +74,7 @@ def ndcg_and_precision(scores: np.ndarray, train: np.ndarray, test: np.ndarray, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--dataset", type=Path, default=ROOT / "data" / "ml-100k")
+    parser = dataset_parser(__doc__)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     ratings, _movies, _users = movielens_frames(args.dataset)

@@ -10,7 +10,6 @@ ML-100K, optionally a full default training on generated data of ML-1M's shape
 """
 from __future__ import annotations
 
-import argparse
 import os
 import resource
 import tempfile
@@ -19,7 +18,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from bench.common import ROOT, movielens_frames  # noqa: E402
+from bench.common import dataset_parser, movielens_frames  # noqa: E402
 from re_sys.recommend.textcnn import model as model_module  # noqa: E402
 from re_sys.recommend.textcnn import training  # noqa: E402
 from re_sys.recommend.textcnn.config import TextCNNConfig, TrainConfig  # noqa: E402
@@ -66,8 +65,7 @@ def _epochs(metrics: dict) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--dataset", type=Path, default=ROOT / "data" / "ml-100k")
+    parser = dataset_parser(__doc__)
     parser.add_argument("--ml1m", action="store_true")
     args = parser.parse_args()
     training._configure_threads()

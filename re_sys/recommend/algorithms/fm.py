@@ -22,7 +22,7 @@ import pandas as pd
 
 from .base import Interactions
 
-__all__ = ["FIELDS", "FactorizationMachine", "fm_predict_direct"]
+__all__ = ["FIELDS", "FactorizationMachine"]
 
 FIELDS = ("user", "movie", "gender", "age", "occupation", "zip")
 
@@ -30,15 +30,6 @@ FIELDS = ("user", "movie", "gender", "age", "occupation", "zip")
 def _zip_region(zip_code) -> str:
     text = str(zip_code or "").strip()
     return text[0] if text[:1].isdigit() else ""
-
-
-def fm_predict_direct(w0: float, w: np.ndarray, v: np.ndarray, active: list[int]) -> float:
-    """The FM equation as written: every pair of distinct active features once (for tests)."""
-    total = w0 + sum(w[f] for f in active)
-    for a in range(len(active)):
-        for b in range(a + 1, len(active)):
-            total += float(v[active[a]] @ v[active[b]])
-    return total
 
 
 class FactorizationMachine:

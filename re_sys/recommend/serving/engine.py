@@ -126,21 +126,14 @@ class Engine:
 
     def predict(self, user_id: int, movie_id: int) -> float:
         """The model's rating for a known viewer, clipped to the star scale."""
-        u, m = self._user(user_id), self._movie(movie_id)
-        run = self.run
-        value = (run.user_features[u] @ run.movie_features[m] + run.user_bias[u]
-                 + run.movie_bias[m] + run.global_mean)
-        return float(np.clip(value, 0.5, 5.0))
-
-    def predict_vector(self, vector: np.ndarray, bias: float, movie_id: int) -> float:
-        """The rating for a folded-in viewer (see `fold_in`)."""
-        m = self._movie(movie_id)
-        value = vector @ self.run.movie_features[m] + bias + self.run.movie_bias[m] + \
-            self.run.global_mean
-        return float(np.clip(value, 0.5, 5.0))
+        self._movie(movie_id)  # UnknownId for a movie the run does not know
+        return self.predict_many(*self.user_vector(user_id), [movie_id])[int(movie_id)]
 
     def predict_many(self, vector: np.ndarray, bias: float, movie_ids: Iterable[int]) -> dict[int, float]:
-        """Predicted stars (clipped to 0.5–5) for the movies the run knows, in one product."""
+        """Predicted stars (clipped to 0.5–5) of a viewer's vector for the movies the run knows.
+
+        The one place of the rating formula: mean + viewer bias + movie bias + viewer · movie.
+        """
         known = [int(m) for m in movie_ids if int(m) in self._movie_row]
         if not known:
             return {}

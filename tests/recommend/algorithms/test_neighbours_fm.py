@@ -4,11 +4,21 @@ import pandas as pd
 import pytest
 
 from re_sys.recommend.algorithms import Interactions
-from re_sys.recommend.algorithms.fm import FactorizationMachine, fm_predict_direct
+from re_sys.recommend.algorithms.fm import FactorizationMachine
 from re_sys.recommend.algorithms.neighbours import CosineCF, PearsonItemCF, cosine_similarity, pearson_common
 from re_sys.recommend.evaluation.protocols import holdout_split
 from re_sys.recommend.metrics import rmse
 from tests.recommend.planted import planted_frames
+
+
+def fm_predict_direct(w0: float, w: np.ndarray, v: np.ndarray, active: list[int]) -> float:
+    """The FM equation as written: every pair of distinct active features once (for tests)."""
+    total = w0 + sum(w[f] for f in active)
+    for a in range(len(active)):
+        for b in range(a + 1, len(active)):
+            total += float(v[active[a]] @ v[active[b]])
+    return total
+
 
 
 def test_pearson_uses_only_the_viewers_who_rated_both():

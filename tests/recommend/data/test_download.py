@@ -1,6 +1,5 @@
 """Downloading, verifying and extracting releases; the offline mirror's conversion."""
 import hashlib
-from pathlib import Path
 
 import pytest
 

@@ -1,6 +1,5 @@
 """The text-CNN learns planted structure, exports complete runs, and reloads exactly."""
 import json
-import os
 
 import numpy as np
 import pytest

@@ -127,11 +127,6 @@ class DemographicPopular:
     def n_movies(self) -> int:
         return len(self.log_share_all)
 
-    def segments(self, gender=None, age_group=None, occupation=None) -> list[str]:
-        """The viewer's segments this model knows, most specific first."""
-        known = set(self.keys)
-        return [k for k in segment_keys(gender, age_group, occupation) if k in known]
-
     def scores(self, segments: list[str], tilt: float = TILT) -> np.ndarray | None:
         """Popularity tilted towards these segments' tastes, every movie; None when no segment is given."""
         if not segments:
