@@ -1,6 +1,7 @@
-"""Recommenders behind one contract (`base.Recommender`), usable as channels and comparators."""
-from .base import Interactions, Recommender
+"""Every comparable method, behind one contract per kind (both documented in `base`):
+`Recommender` ranks a viewer's top-N, `RatingModel` predicts stars."""
+from .base import Interactions, RatingModel, Recommender, Side
 from .ease import EASE
 from .popularity import Popularity
 
-__all__ = ["EASE", "Interactions", "Popularity", "Recommender"]
+__all__ = ["EASE", "Interactions", "Popularity", "RatingModel", "Recommender", "Side"]

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..scores import top_k
 
-__all__ = ["Interactions", "Recommender", "rows_in", "top_k"]
+__all__ = ["Interactions", "RatingModel", "Recommender", "Side", "rows_in", "top_k"]
 
 
 @dataclass(frozen=True)
@@ -100,3 +100,36 @@ class Recommender(ABC):
     @classmethod
     @abstractmethod
     def load(cls, path: Path) -> "Recommender": ...
+
+
+@dataclass(frozen=True)
+class Side:
+    """What some rating models read beside the ratings: the movies (movie_id, title, genres)
+    and the viewers (user_id, gender, age_group, occupation, zip_code), as data frames."""
+
+    movies: object = None
+    users: object = None
+
+
+class RatingModel(ABC):
+    """The contract of every model that predicts stars (the text-CNN, neighbours, factor models...).
+
+    - `fit(interactions, side=None)` learns from these training ratings only
+      (and, for models that read them, the movies and viewers in `side`) and
+      returns the model itself.
+    - `predict(user_ids, movie_ids)` gives one finite float per pair, on the star
+      scale (callers clip to 0.5–5). A viewer or movie `fit` never saw still gets
+      a finite figure: the model's fallback (a bias, a mean).
+    - The same settings and seed give the same predictions.
+
+    `tests/recommend/algorithms/test_rating_model_contract.py` holds every
+    implementation to this, on planted data where each must beat the mean.
+    """
+
+    name = "rating-model"
+
+    @abstractmethod
+    def fit(self, interactions: Interactions, side: Side | None = None) -> "RatingModel": ...
+
+    @abstractmethod
+    def predict(self, user_ids, movie_ids) -> np.ndarray: ...

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Interactions, rows_in
+from .base import Interactions, RatingModel, Side, rows_in
 
 __all__ = ["BaselineKNN", "ridge_biases", "shrunk_residual_correlation"]
 
@@ -52,7 +52,7 @@ def shrunk_residual_correlation(residuals: np.ndarray, rated: np.ndarray, shrink
     return similarity
 
 
-class BaselineKNN:
+class BaselineKNN(RatingModel):
     """Rating prediction by baseline + neighbours' residuals; `by` is "item" (default) or "user"."""
 
     def __init__(self, by: str = "item", neighbours: int = 40, shrinkage: float = 100.0,
@@ -62,7 +62,7 @@ class BaselineKNN:
         self.by, self.neighbours, self.shrinkage = by, neighbours, shrinkage
         self.bias_regularisation, self.sweeps = bias_regularisation, sweeps
 
-    def fit(self, interactions: Interactions) -> "BaselineKNN":
+    def fit(self, interactions: Interactions, side: Side | None = None) -> "BaselineKNN":
         self.user_ids, u = np.unique(interactions.user_ids, return_inverse=True)
         self.movie_ids, m = np.unique(interactions.movie_ids, return_inverse=True)
         stars = interactions.stars.astype(np.float64)

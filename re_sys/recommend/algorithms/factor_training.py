@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..data.dataset import DataSet
 from ..metrics import mae, rmse
-from .base import Interactions, rows_in
+from .base import Interactions, Side, rows_in
 from .factors import Factors
 
 __all__ = ["FACTOR_ALGORITHMS", "Factors", "fit_factors"]
@@ -78,7 +78,7 @@ def fit_factors(dataset: DataSet, users: pd.DataFrame, algorithm: str, *, seed: 
     if algorithm == "fm":
         from .fm import FactorizationMachine
 
-        model = FactorizationMachine(seed=seed).fit(train, users)
+        model = FactorizationMachine(seed=seed).fit(train, Side(users=users))
         factors = _fm_factors(model, dataset)
         settings = {"factors": model.factors, "epochs": model.epochs, "lr": model.lr, "l2": model.l2}
     else:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import Interactions
+from .base import Interactions, RatingModel, Side
 
 __all__ = ["FIELDS", "FactorizationMachine"]
 
@@ -32,7 +32,7 @@ def _zip_region(zip_code) -> str:
     return text[0] if text[:1].isdigit() else ""
 
 
-class FactorizationMachine:
+class FactorizationMachine(RatingModel):
     name = "fm"
 
     # Defaults from a sweep on ML-100K's 90/10 split (docs/benchmarks.md): 0.926 RMSE.
@@ -91,7 +91,10 @@ class FactorizationMachine:
         linear = (self.w[safe] * mask[:, :, 0]).sum(axis=1)
         return self.w0 + linear + pairs, vectors, summed, mask
 
-    def fit(self, interactions: Interactions, users: pd.DataFrame) -> "FactorizationMachine":
+    def fit(self, interactions: Interactions, side: Side | None = None) -> "FactorizationMachine":
+        """`side.users` gives the demographic fields; without it only viewer and movie are features."""
+        users = side.users if side is not None and side.users is not None else \
+            pd.DataFrame({"user_id": np.unique(interactions.user_ids)})
         self._vocabulary(users, np.unique(interactions.movie_ids))
         rng = np.random.default_rng(self.seed)
         n = len(self.index)

@@ -16,7 +16,7 @@ from itertools import product
 
 import numpy as np
 
-from .base import Interactions
+from .base import Interactions, RatingModel, Side
 
 __all__ = ["KINDS", "KerasRatingModel", "search"]
 
@@ -24,7 +24,7 @@ KINDS = ("svd", "rsvd", "nn")
 
 
 @dataclass
-class KerasRatingModel:
+class KerasRatingModel(RatingModel):
     kind: str = "rsvd"
     factors: int = 32
     l2: float = 1e-4
@@ -69,7 +69,7 @@ class KerasRatingModel:
         model.compile(optimizer=keras.optimizers.Adam(self.lr), loss="mse")
         return model
 
-    def fit(self, interactions: Interactions) -> "KerasRatingModel":
+    def fit(self, interactions: Interactions, side: Side | None = None) -> "KerasRatingModel":
         import keras
 
         keras.utils.set_random_seed(self.seed)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import Interactions, Recommender, top_k
+from .base import Interactions, RatingModel, Recommender, Side, top_k
 
 __all__ = ["CosineCF", "PearsonItemCF", "cosine_similarity", "pearson_common"]
 
@@ -60,7 +60,7 @@ def cosine_similarity(vectors: np.ndarray) -> np.ndarray:
     return unit @ unit.T
 
 
-class _NeighbourCF(Recommender):
+class _NeighbourCF(Recommender, RatingModel):
     """Shared parts: the rating matrix, means, neighbour prediction, save and load."""
 
     neighbours = 40
@@ -130,7 +130,7 @@ class PearsonItemCF(_NeighbourCF):
     def __init__(self, min_common: int = 5, neighbours: int = 40):
         self.min_common, self.neighbours = min_common, neighbours
 
-    def fit(self, interactions: Interactions) -> "PearsonItemCF":
+    def fit(self, interactions: Interactions, side: Side | None = None) -> "PearsonItemCF":
         self._matrix(interactions)
         self.similarity = pearson_common(self.ratings, self.rated, self.min_common).astype(np.float32)
         np.fill_diagonal(self.similarity, 0.0)
@@ -167,7 +167,7 @@ class CosineCF(_NeighbourCF):
         self.by, self.neighbours = by, neighbours
         self.name = f"cosine-{by}"
 
-    def fit(self, interactions: Interactions) -> "CosineCF":
+    def fit(self, interactions: Interactions, side: Side | None = None) -> "CosineCF":
         self._matrix(interactions)
         vectors = self.ratings if self.by == "user" else self.ratings.T
         self.similarity = cosine_similarity(vectors).astype(np.float32)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import rows_in
+from .base import RatingModel, Side, rows_in
 
 __all__ = ["SparkALSRatings", "SparkALSResult", "fit_spark_als"]
 
@@ -106,7 +106,7 @@ def fit_spark_als(ratings_parquet: Path, *, master: str = "local[*]", rank: int 
 
 
 @dataclass
-class SparkALSRatings:
+class SparkALSRatings(RatingModel):
     """Spark ALS as a rating model for `evaluate`: fitted on given ratings, predicting with numpy.
 
     The same settings as `train --algo spark-als`, measured on the split every
@@ -119,7 +119,7 @@ class SparkALSRatings:
     iterations: int = ITERATIONS
     seed: int = 0
 
-    def fit(self, ratings) -> "SparkALSRatings":
+    def fit(self, ratings, side: Side | None = None) -> "SparkALSRatings":
         """`ratings`: an Interactions (user_ids, movie_ids, stars), as every rating model takes."""
         import pandas as pd
 

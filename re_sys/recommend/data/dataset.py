@@ -151,6 +151,13 @@ class DataSet:
     def movie_index(self, movie_id: int) -> int:
         return self._movie_index[int(movie_id)]
 
+    def user_row(self, user_id: int) -> int | None:
+        """The viewer's row, or None for an id the DataSet does not hold."""
+        return self._user_index.get(int(user_id))
+
+    def movie_row(self, movie_id: int) -> int | None:
+        return self._movie_index.get(int(movie_id))
+
     def encode_title(self, title: str, length: int | None = None) -> np.ndarray:
         """Word ids of a title, unknown words as <unk>, padded or truncated to `length`."""
         length = length or self.title_length

@@ -1,11 +1,15 @@
-"""Rating models `evaluate` compares on held-out ratings: fitted into `predict(user_ids, movie_ids)`."""
+"""Rating models `evaluate` compares on held-out ratings, each an `algorithms.base.RatingModel`.
+
+The registry maps a name to its description and a builder: given a protocol's
+training inputs, the fitted model's `predict(user_ids, movie_ids)`.
+"""
 from __future__ import annotations
 
 from typing import Callable
 
 import numpy as np
 
-from ..algorithms.base import rows_in
+from ..algorithms.base import RatingModel, Side, rows_in
 from .rankers import RankerInputs
 
 __all__ = ["ON_REQUEST", "RATING_MODELS", "Predict"]
@@ -13,92 +17,65 @@ __all__ = ["ON_REQUEST", "RATING_MODELS", "Predict"]
 Predict = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
-def global_mean(inputs: RankerInputs) -> Predict:
-    mean = float(inputs.train.stars.mean())
-    return lambda users, movies: np.full(len(users), mean)
+def _fitted(make: Callable[[RankerInputs], RatingModel]) -> Callable[[RankerInputs], Predict]:
+    """A registry entry: build the model for these inputs, fit it on their training ratings."""
+    return lambda inputs: make(inputs).fit(inputs.train, Side(movies=inputs.movies, users=inputs.users)).predict
 
 
-def biases(inputs: RankerInputs, regularisation: float = 10.0, sweeps: int = 10) -> Predict:
-    """mean + b_user + b_movie, ridge-regularised, fitted by alternating exact updates."""
-    from ..algorithms.baseline_knn import ridge_biases
-
-    train = inputs.train
-    users, u = np.unique(train.user_ids, return_inverse=True)
-    movies, m = np.unique(train.movie_ids, return_inverse=True)
-    mean, b_u, b_m = ridge_biases(u, m, train.stars, len(users), len(movies), regularisation, sweeps)
-
-    def predict(user_ids, movie_ids):
-        ui, ui_ok = rows_in(users, user_ids)
-        mi, mi_ok = rows_in(movies, movie_ids)
-        return mean + np.where(ui_ok, b_u[ui], 0.0) + np.where(mi_ok, b_m[mi], 0.0)
-    return predict
+def _global_mean(inputs: RankerInputs) -> RatingModel:
+    from ..algorithms.biases import GlobalMean
+    return GlobalMean()
 
 
-def text_cnn(inputs: RankerInputs) -> Predict:
-    """The project's model, trained with its defaults (TensorFlow; the evaluating process only)."""
-    import pandas as pd
-
-    from ..textcnn import training
-    from ..textcnn.config import TrainConfig
-    from ..data.dataset import DataSet
-
-    train = inputs.train
-    frame = pd.DataFrame({"user_id": train.user_ids, "movie_id": train.movie_ids,
-                          "stars": train.stars, "timestamp": train.timestamps})
-    dataset = DataSet.from_frames(frame, inputs.movies, inputs.users)
-    model = training.fit(dataset, train_config=TrainConfig(seed=inputs.seed)).towers.rating
-
-    def predict(user_ids, movie_ids):
-        features = dataset.user_inputs(np.array([dataset.user_index(int(x)) for x in user_ids]))
-        features.update(dataset.movie_inputs(np.array([dataset.movie_index(int(x)) for x in movie_ids])))
-        return training.predict_inputs(model, features)
-    return predict
+def _biases(inputs: RankerInputs) -> RatingModel:
+    from ..algorithms.biases import Biases
+    return Biases()
 
 
-def factorization_machine(inputs: RankerInputs) -> Predict:
+def _text_cnn(inputs: RankerInputs) -> RatingModel:
+    from ..textcnn.ratings import TextCNNRatings
+    return TextCNNRatings(seed=inputs.seed)
+
+
+def _factorization_machine(inputs: RankerInputs) -> RatingModel:
     from ..algorithms.fm import FactorizationMachine
-
-    return FactorizationMachine(seed=inputs.seed).fit(inputs.train, inputs.users).predict
-
-
-def _neighbours(make) -> Callable[[RankerInputs], Predict]:
-    return lambda inputs: make().fit(inputs.train).predict
+    return FactorizationMachine(seed=inputs.seed)
 
 
-def _pearson():
+def _pearson(inputs: RankerInputs) -> RatingModel:
     from ..algorithms.neighbours import PearsonItemCF
     return PearsonItemCF()
 
 
-def _cosine(by: str):
-    from ..algorithms.neighbours import CosineCF
-    return lambda: CosineCF(by=by)
+def _cosine(by: str) -> Callable[[RankerInputs], RatingModel]:
+    def make(inputs: RankerInputs) -> RatingModel:
+        from ..algorithms.neighbours import CosineCF
+        return CosineCF(by=by)
+    return make
 
 
-def _keras(kind: str) -> Callable[[RankerInputs], Predict]:
-    def build(inputs: RankerInputs) -> Predict:
+def _keras(kind: str) -> Callable[[RankerInputs], RatingModel]:
+    def make(inputs: RankerInputs) -> RatingModel:
         from ..algorithms.keras_mf import KerasRatingModel, search
 
         settings = {}
         if inputs.search:
             settings, _rows = search(inputs.train, kind, seed=inputs.seed, log=inputs.log)
-        return KerasRatingModel(kind, seed=inputs.seed, **settings).fit(inputs.train).predict
-    return build
+        return KerasRatingModel(kind, seed=inputs.seed, **settings)
+    return make
 
 
-def _baseline_knn(by: str) -> Callable[[RankerInputs], Predict]:
-    def build(inputs: RankerInputs) -> Predict:
+def _baseline_knn(by: str) -> Callable[[RankerInputs], RatingModel]:
+    def make(inputs: RankerInputs) -> RatingModel:
         from ..algorithms.baseline_knn import BaselineKNN
+        return BaselineKNN(by=by)
+    return make
 
-        return BaselineKNN(by=by).fit(inputs.train).predict
-    return build
 
-
-def spark_als(inputs: RankerInputs) -> Predict:
+def _spark_als(inputs: RankerInputs) -> RatingModel:
     """Spark ML's ALS in local mode (needs pyspark and Java 17; on request only, see ON_REQUEST)."""
     from ..algorithms.spark_als import SparkALSRatings
-
-    return SparkALSRatings(seed=inputs.seed).fit(inputs.train).predict
+    return SparkALSRatings(seed=inputs.seed)
 
 
 # The blend's members: every rating model here but the global mean. Each kind
@@ -155,20 +132,21 @@ def blend(inputs: RankerInputs, members=BLEND_MEMBERS, held_share: float = 0.1) 
 
 
 RATING_MODELS: dict[str, tuple[str, Callable[[RankerInputs], Predict]]] = {
-    "global-mean": ("the mean of the training ratings", global_mean),
-    "biases": ("mean + viewer bias + movie bias (ridge)", biases),
-    "pearson-item": ("item-based CF, Pearson, ≥ 5 common raters, 40 neighbours", _neighbours(_pearson)),
-    "cosine-user": ("user-based CF, cosine, 40 neighbours", _neighbours(_cosine("user"))),
-    "cosine-item": ("item-based CF, cosine, 40 neighbours", _neighbours(_cosine("item"))),
-    "knn-baseline-item": ("baseline + item neighbours' residuals, shrunk Pearson, 40", _baseline_knn("item")),
-    "knn-baseline-user": ("baseline + user neighbours' residuals, shrunk Pearson, 40", _baseline_knn("user")),
-    "fm": ("factorization machine: user, movie, gender, age, occupation, zip region", factorization_machine),
-    "svd": ("Keras: μ + p_u·q_m", _keras("svd")),
-    "rsvd": ("Keras: μ + b_u + b_m + p_u·q_m, L2", _keras("rsvd")),
-    "nn": ("Keras: μ + MLP of the two embeddings", _keras("nn")),
-    "text-cnn": ("the text-CNN two-tower model", text_cnn),
+    "global-mean": ("the mean of the training ratings", _fitted(_global_mean)),
+    "biases": ("mean + viewer bias + movie bias (ridge)", _fitted(_biases)),
+    "pearson-item": ("item-based CF, Pearson, ≥ 5 common raters, 40 neighbours", _fitted(_pearson)),
+    "cosine-user": ("user-based CF, cosine, 40 neighbours", _fitted(_cosine("user"))),
+    "cosine-item": ("item-based CF, cosine, 40 neighbours", _fitted(_cosine("item"))),
+    "knn-baseline-item": ("baseline + item neighbours' residuals, shrunk Pearson, 40", _fitted(_baseline_knn("item"))),
+    "knn-baseline-user": ("baseline + user neighbours' residuals, shrunk Pearson, 40", _fitted(_baseline_knn("user"))),
+    "fm": ("factorization machine: user, movie, gender, age, occupation, zip region",
+           _fitted(_factorization_machine)),
+    "svd": ("Keras: μ + p_u·q_m", _fitted(_keras("svd"))),
+    "rsvd": ("Keras: μ + b_u + b_m + p_u·q_m, L2", _fitted(_keras("rsvd"))),
+    "nn": ("Keras: μ + MLP of the two embeddings", _fitted(_keras("nn"))),
+    "text-cnn": ("the text-CNN two-tower model", _fitted(_text_cnn)),
     "blend": ("every model above stacked, weights by support from a held-out 10 %", blend),
-    "spark-als": ("Spark ML ALS, rank 32, λ 0.1, local mode", spark_als),
+    "spark-als": ("Spark ML ALS, rank 32, λ 0.1, local mode", _fitted(_spark_als)),
 }
 
 # Run only when named with --algo: they need more than the project's requirements

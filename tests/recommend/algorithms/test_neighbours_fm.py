@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from re_sys.recommend.algorithms import Interactions
+from re_sys.recommend.algorithms.base import Side
 from re_sys.recommend.algorithms.fm import FactorizationMachine
 from re_sys.recommend.algorithms.neighbours import CosineCF, PearsonItemCF, cosine_similarity, pearson_common
 from re_sys.recommend.evaluation.protocols import holdout_split
@@ -99,7 +100,7 @@ def test_fm_pairwise_term_matches_the_direct_sum():
     users = pd.DataFrame({"user_id": [1, 2], "gender": ["F", "M"], "age_group": [25, 35],
                           "occupation": ["writer", "artist"], "zip_code": ["90210", "10001"]})
     data = Interactions(np.array([1, 2]), np.array([7, 8]), np.array([4.0, 2.0], np.float32), np.arange(2))
-    fm = FactorizationMachine(factors=3, epochs=1, seed=0).fit(data, users)
+    fm = FactorizationMachine(factors=3, epochs=1, seed=0).fit(data, Side(users=users))
     fm.v = np.random.default_rng(1).normal(size=fm.v.shape)
     fm.w = np.random.default_rng(2).normal(size=fm.w.shape)
     active = [fm.index[key] for key in (("user", 1), ("movie", 8), ("gender", "F"), ("age", 25),
@@ -116,7 +117,7 @@ def test_fm_learns_planted_tastes_and_recalls_by_feature(planted):
     users = users.assign(zip_code="12345")
     data = Interactions.from_frame(ratings)
     train, test = holdout_split(data, 0.2, seed=1)
-    fm = FactorizationMachine(factors=8, epochs=30, seed=0).fit(train, users)
+    fm = FactorizationMachine(factors=8, epochs=30, seed=0).fit(train, Side(users=users))
     baseline = rmse(test.stars, np.full(len(test), train.stars.mean()))
     assert rmse(test.stars, fm.predict(test.user_ids, test.movie_ids)) < 0.6 * baseline
     # planted: men love the odd-numbered action films, women the even romances (planted.py)
@@ -146,7 +147,7 @@ def test_fm_factors_into_the_engines_form_term_for_term(planted):
     ratings, movies, users = planted
     users = users.assign(zip_code=np.where(users.user_id % 2, "12345", "90210"))
     dataset = DataSet.from_frames(ratings, movies, users)
-    fm = FactorizationMachine(factors=4, epochs=3, seed=0).fit(Interactions.from_frame(ratings), users)
+    fm = FactorizationMachine(factors=4, epochs=3, seed=0).fit(Interactions.from_frame(ratings), Side(users=users))
     factors = _fm_factors(fm, dataset)
     u, m = np.array([1, 5, 9, 30]), np.array([2, 7, 40, 11])
     rows_u = [dataset.user_index(x) for x in u]
