@@ -9,13 +9,14 @@ import pandas as pd
 
 from ..algorithms.base import Interactions
 from .protocols import PROTOCOLS, Result, split_for, time_rating_model, time_ranker
-from .rankers import NEW_VIEWER_RANKERS, RANKERS, RankerInputs
-from .rating_models import ON_REQUEST, RATING_MODELS
+from .rankers import NEW_VIEWER_RANKERS, RANKERS
+from .rating_models import RATING_MODELS
+from .registry import RankerInputs, Registry
 
 __all__ = ["METHODS", "compare", "markdown_table", "methods_for", "replace_section", "bar_chart"]
 
 # Which methods each protocol can score.
-METHODS = {
+METHODS: dict[str, Registry] = {
     "user-split": RANKERS,
     "leave-last-out": RANKERS,
     "new-viewers": NEW_VIEWER_RANKERS,
@@ -27,7 +28,7 @@ def methods_for(protocol: str, names: Iterable[str] | None) -> list[str]:
     """The methods to run on `protocol`: all but the on-request ones, or those of `names` it can score."""
     available = METHODS[protocol]
     if names is None:
-        return [n for n in available if n not in ON_REQUEST]
+        return [n for n, method in available.items() if not method.on_request]
     return [n for n in names if n in available]
 
 
@@ -42,11 +43,12 @@ def compare(ratings: pd.DataFrame, movies: pd.DataFrame, users: pd.DataFrame, *,
         train, test = split_for(protocol, data, seed)
         inputs = RankerInputs(train, movies, users, seed, search=search, log=log)
         for name in methods_for(protocol, names):
-            description, build = METHODS[protocol][name]
+            method = METHODS[protocol][name]
+            build = method.build
             if protocol == "holdout":
-                result = time_rating_model(protocol, name, description, lambda: build(inputs), test)
+                result = time_rating_model(protocol, name, method.description, lambda: build(inputs), test)
             else:
-                result = time_ranker(protocol, name, description, lambda: build(inputs), test, k)
+                result = time_ranker(protocol, name, method.description, lambda: build(inputs), test, k)
             results.append(result)
             if log:
                 figures = ", ".join(f"{key} {value:.4f}" for key, value in result.metrics.items())

@@ -7,7 +7,6 @@ ratings), so its figures are what the site shows, not a re-implementation.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -15,23 +14,11 @@ import pandas as pd
 
 from ..algorithms import EASE, Interactions, Popularity
 from ..algorithms.base import top_k
+from .registry import Method, RankerInputs, Registry
 
 __all__ = ["RANKERS", "RankerInputs", "Recommend"]
 
 Recommend = Callable[[int, int], list]
-
-
-@dataclass
-class RankerInputs:
-    """What a ranker may learn from: the training ratings, and the catalogue and viewers."""
-
-    train: Interactions
-    movies: pd.DataFrame
-    users: pd.DataFrame
-    seed: int = 0
-    # Tune hyper-parameters by cross-validation on `train` first, where a method has a search.
-    search: bool = False
-    log: Callable[[str], None] | None = None
 
 
 def _history(train: Interactions) -> dict[int, np.ndarray]:
@@ -192,19 +179,19 @@ def cosine_item_ranker(inputs: RankerInputs) -> Recommend:
 
 
 # name -> (what it is, builder). Order: the floor, the baselines, then ours.
-RANKERS: dict[str, tuple[str, Callable[[RankerInputs], Recommend]]] = {
-    "random": ("a seeded shuffle", random_ranker),
-    "popularity": ("most rated first", popularity_ranker),
-    "pearson-item": ("Σ Pearson similarity × the viewer's stars", pearson_ranker),
-    "cosine-item": ("Σ cosine similarity × the viewer's stars", cosine_item_ranker),
-    "als": ("implicit ALS, 64 factors", als_ranker),
-    "ease": ("EASE, λ = 500", ease_ranker),
-    "ease-sittings": ("EASE over ratings, sittings, genres and co-liking (the item-to-item channel)",
+RANKERS: Registry = {
+    "random": Method("a seeded shuffle", random_ranker),
+    "popularity": Method("most rated first", popularity_ranker),
+    "pearson-item": Method("Σ Pearson similarity × the viewer's stars", pearson_ranker),
+    "cosine-item": Method("Σ cosine similarity × the viewer's stars", cosine_item_ranker),
+    "als": Method("implicit ALS, 64 factors", als_ranker),
+    "ease": Method("EASE, λ = 500", ease_ranker),
+    "ease-sittings": Method("EASE over ratings, sittings, genres and co-liking (the item-to-item channel)",
                       ease_sittings_ranker),
-    "for-you": ("the site's for-you blend (Engine.for_user)", for_you_ranker),
-    "for-you-large": ("for-you as served above the dense limit: no EASE, ALS ranks",
+    "for-you": Method("the site's for-you blend (Engine.for_user)", for_you_ranker),
+    "for-you-large": Method("for-you as served above the dense limit: no EASE, ALS ranks",
                       lambda inputs: for_you_ranker(inputs, with_text_cnn=False, dense_limit=0)),
-    "next-up": ("the site's next-for-you channel (Engine.next_up)", next_up_ranker),
+    "next-up": Method("the site's next-for-you channel (Engine.next_up)", next_up_ranker),
 }
 
 
@@ -236,7 +223,7 @@ def new_viewer_demographic(inputs: RankerInputs) -> Recommend:
     return recommend
 
 
-NEW_VIEWER_RANKERS: dict[str, tuple[str, Callable[[RankerInputs], Recommend]]] = {
-    "popularity": ("most rated first", new_viewer_popular),
-    "demographic": ("popular with the viewer's demographic (Engine.demographic)", new_viewer_demographic),
+NEW_VIEWER_RANKERS: Registry = {
+    "popularity": Method("most rated first", new_viewer_popular),
+    "demographic": Method("popular with the viewer's demographic (Engine.demographic)", new_viewer_demographic),
 }

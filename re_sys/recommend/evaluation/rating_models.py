@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 
 from ..algorithms.base import RatingModel, Side, rows_in
-from .rankers import RankerInputs
+from .registry import Method, RankerInputs, Registry
 
 __all__ = ["ON_REQUEST", "RATING_MODELS", "Predict"]
 
@@ -115,7 +115,7 @@ def blend(inputs: RankerInputs, members=BLEND_MEMBERS, held_share: float = 0.1) 
 
     inner_train, inner_held = holdout_split(inputs.train, held_share, inputs.seed + 1)
     inner = replace(inputs, train=inner_train)
-    columns = [RATING_MODELS[name][1](inner)(inner_held.user_ids, inner_held.movie_ids) for name in members]
+    columns = [RATING_MODELS[name].build(inner)(inner_held.user_ids, inner_held.movie_ids) for name in members]
     design = _stack(inner_train, inner_held.user_ids, inner_held.movie_ids, columns)
     penalty = 1e-3 * len(inner_held) * np.eye(design.shape[1])
     penalty[0, 0] = 0.0                                   # the intercept is not shrunk
@@ -123,7 +123,7 @@ def blend(inputs: RankerInputs, members=BLEND_MEMBERS, held_share: float = 0.1) 
     if inputs.log:
         inputs.log("blend weights: " + ", ".join(
             f"{n} {w:.3f}" for n, w in zip(("intercept", "viewer support", "movie support", *members), weights)))
-    fitted = [RATING_MODELS[name][1](inputs) for name in members]
+    fitted = [RATING_MODELS[name].build(inputs) for name in members]
 
     def predict(user_ids, movie_ids):
         stacked = _stack(inputs.train, user_ids, movie_ids, [p(user_ids, movie_ids) for p in fitted])
@@ -131,25 +131,23 @@ def blend(inputs: RankerInputs, members=BLEND_MEMBERS, held_share: float = 0.1) 
     return predict
 
 
-RATING_MODELS: dict[str, tuple[str, Callable[[RankerInputs], Predict]]] = {
-    "global-mean": ("the mean of the training ratings", _fitted(_global_mean)),
-    "biases": ("mean + viewer bias + movie bias (ridge)", _fitted(_biases)),
-    "pearson-item": ("item-based CF, Pearson, ≥ 5 common raters, 40 neighbours", _fitted(_pearson)),
-    "cosine-user": ("user-based CF, cosine, 40 neighbours", _fitted(_cosine("user"))),
-    "cosine-item": ("item-based CF, cosine, 40 neighbours", _fitted(_cosine("item"))),
-    "knn-baseline-item": ("baseline + item neighbours' residuals, shrunk Pearson, 40", _fitted(_baseline_knn("item"))),
-    "knn-baseline-user": ("baseline + user neighbours' residuals, shrunk Pearson, 40", _fitted(_baseline_knn("user"))),
-    "fm": ("factorization machine: user, movie, gender, age, occupation, zip region",
+RATING_MODELS: Registry = {
+    "global-mean": Method("the mean of the training ratings", _fitted(_global_mean)),
+    "biases": Method("mean + viewer bias + movie bias (ridge)", _fitted(_biases)),
+    "pearson-item": Method("item-based CF, Pearson, ≥ 5 common raters, 40 neighbours", _fitted(_pearson)),
+    "cosine-user": Method("user-based CF, cosine, 40 neighbours", _fitted(_cosine("user"))),
+    "cosine-item": Method("item-based CF, cosine, 40 neighbours", _fitted(_cosine("item"))),
+    "knn-baseline-item": Method("baseline + item neighbours' residuals, shrunk Pearson, 40", _fitted(_baseline_knn("item"))),
+    "knn-baseline-user": Method("baseline + user neighbours' residuals, shrunk Pearson, 40", _fitted(_baseline_knn("user"))),
+    "fm": Method("factorization machine: user, movie, gender, age, occupation, zip region",
            _fitted(_factorization_machine)),
-    "svd": ("Keras: μ + p_u·q_m", _fitted(_keras("svd"))),
-    "rsvd": ("Keras: μ + b_u + b_m + p_u·q_m, L2", _fitted(_keras("rsvd"))),
-    "nn": ("Keras: μ + MLP of the two embeddings", _fitted(_keras("nn"))),
-    "text-cnn": ("the text-CNN two-tower model", _fitted(_text_cnn)),
-    "blend": ("every model above stacked, weights by support from a held-out 10 %", blend),
-    "spark-als": ("Spark ML ALS, rank 32, λ 0.1, local mode", _fitted(_spark_als)),
+    "svd": Method("Keras: μ + p_u·q_m", _fitted(_keras("svd"))),
+    "rsvd": Method("Keras: μ + b_u + b_m + p_u·q_m, L2", _fitted(_keras("rsvd"))),
+    "nn": Method("Keras: μ + MLP of the two embeddings", _fitted(_keras("nn"))),
+    "text-cnn": Method("the text-CNN two-tower model", _fitted(_text_cnn)),
+    "blend": Method("every model above stacked, weights by support from a held-out 10 %", blend),
+    # Needs pyspark and a Java runtime, and a JVM start per fit: `all` stays runnable with requirements.txt.
+    "spark-als": Method("Spark ML ALS, rank 32, λ 0.1, local mode", _fitted(_spark_als), on_request=True),
 }
 
-# Run only when named with --algo: they need more than the project's requirements
-# (Spark ALS: pyspark and a Java runtime, and a JVM start per fit), so `all` stays
-# runnable with requirements.txt alone.
-ON_REQUEST = frozenset({"spark-als"})
+ON_REQUEST = frozenset(name for name, method in RATING_MODELS.items() if method.on_request)

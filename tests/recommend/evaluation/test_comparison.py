@@ -101,7 +101,7 @@ def test_the_blend_beats_its_best_member(planted):
     train, test = holdout_split(Interactions.from_frame(ratings), 0.2, seed=1)
     inputs = RankerInputs(train, movies, users, seed=1)
     members = ("biases", "cosine-item", "pearson-item")
-    alone = {name: rmse(test.stars, RATING_MODELS[name][1](inputs)(test.user_ids, test.movie_ids))
+    alone = {name: rmse(test.stars, RATING_MODELS[name].build(inputs)(test.user_ids, test.movie_ids))
              for name in members}
     mixed = rmse(test.stars, blend(inputs, members=members)(test.user_ids, test.movie_ids))
     assert mixed < min(alone.values()) - 0.02
