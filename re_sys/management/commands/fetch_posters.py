@@ -1,8 +1,8 @@
 """manage.py fetch_posters: Chinese titles and posters from Douban, slowly, resumably."""
 from django.core.management.base import BaseCommand, CommandError
 
-from re_sys.models import Movie
 from re_sys.services.posters import BatchStopped, douban_client, movies_to_fetch, posters_fetch
+from re_sys.services.selectors import movie_of
 
 
 def _non_negative(value: str) -> float:
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         if limit is not None and limit < 1:
             raise CommandError("--limit must be at least 1.")
         if movie is not None:
-            movies = list(Movie.objects.filter(pk=movie))
+            movies = [m for m in [movie_of(movie)] if m is not None]
             if not movies:
                 raise CommandError(f"There is no movie with MovieLens id {movie}.")
         else:

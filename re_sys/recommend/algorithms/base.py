@@ -52,7 +52,19 @@ def rows_in(known: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 
 class Recommender(ABC):
-    """Base class: id maps and the 'never recommend what was rated' rule live here."""
+    """The contract of every top-N scorer (EASE, neighbours, popularity), and its shared parts.
+
+    - `fit(interactions)` learns from these ratings and returns the model.
+    - `scores(user_row)` scores every movie for one viewer; `recommend(user_id,
+      k, exclude)` (here) lists at most k, best first, never a movie the viewer
+      rated or one in `exclude`, and raises KeyError for a viewer `fit` never saw.
+    - `similar_items(movie_id, k)` lists movies to show beside one, itself left out.
+    - `save(path)` / `load(path)` keep what item queries need: `similar_items`
+      answers the same after a load (per-viewer queries need `fit`).
+
+    `tests/recommend/algorithms/test_recommender_contract.py` holds every
+    implementation to this, on planted data where each must beat popularity.
+    """
 
     name = "base"
 
