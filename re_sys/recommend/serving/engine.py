@@ -13,6 +13,8 @@ import numpy as np
 from ..data.titles import display_title
 from ..scores import standardised, top_k
 from .channels.also_liked import also_liked_reason
+from .channels.base import (ALSChannel, DemographicChannel, ItemToItemChannel, PopularChannel, Query, RecallChannel,
+                            TextCNNChannel)
 from .channels.next_up import HISTORY_USED, next_up_scores, recency_weights
 from .reasons import BECAUSE_YOU_RATED, TASTES_LIKE_YOURS, Reason, gettext_noop, predicted_reason, stars_text
 from .results import Recommendation, UnknownId
@@ -55,6 +57,22 @@ class Engine:
         self._transitions = None if run.transitions is None else np.asarray(run.transitions)
         norms = np.linalg.norm(run.movie_features, axis=1, keepdims=True)
         self._unit_movies = run.movie_features / np.maximum(norms, 1e-12)
+        self.channels = self._channels()
+
+    def _channels(self) -> list[RecallChannel]:
+        """The run's recall channels, in the order a tie between them is broken."""
+        run = self.run
+        channels: list[RecallChannel] = []
+        if run.item_weights is not None:
+            channels.append(ItemToItemChannel(self._item_weights))
+        if run.als is not None:
+            channels.append(ALSChannel(run.als))
+        channels.append(TextCNNChannel(run.movie_features, run.movie_bias, run.global_mean))
+        if run.demographic is not None:
+            channels.append(DemographicChannel(run.demographic))
+        popularity = run.movie_popularity if run.movie_popularity is not None else -run.movie_bias
+        channels.append(PopularChannel(popularity))
+        return channels
 
     # ------------------------------------------------------------------ lookups
 
@@ -203,20 +221,9 @@ class Engine:
 
     def _recall(self, rated_rows: np.ndarray, vector, segments: list[str]) -> dict[str, np.ndarray]:
         """Every channel's score for every movie row, the channels that can score for this viewer only."""
-        run = self.run
-        channels: dict[str, np.ndarray] = {}
-        if run.item_weights is not None and len(rated_rows):
-            channels["item-to-item"] = np.asarray(self._item_weights[rated_rows].sum(axis=0),
-                                                  dtype=np.float64)
-        if run.als is not None and len(rated_rows):
-            channels["als"] = run.als.scores(rated_rows)
-        if vector is not None:
-            channels["text-cnn"] = self.score_all(*vector).astype(np.float64)
-        if segments:
-            channels["demographic"] = run.demographic.scores(segments)
-        popularity = run.movie_popularity if run.movie_popularity is not None else -run.movie_bias
-        channels["popular"] = np.log1p(np.maximum(np.asarray(popularity, dtype=np.float64), 0))
-        return channels
+        query = Query(rated_rows=rated_rows, vector=vector, segments=segments)
+        answers = ((channel.name, channel.scores(query)) for channel in self.channels)
+        return {name: scores for name, scores in answers if scores is not None}
 
     def _labelled(self, chosen, ranking, channels, rated, rated_rows, segments, k) -> list[Recommendation]:
         """Each chosen row with the channel that recalled it highest, and that channel's reason."""
