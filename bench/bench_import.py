@@ -52,7 +52,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
-    from bench.synthetic import write_ml1m
+    from re_sys.recommend.data.synthetic import write_ml1m
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -81,7 +81,7 @@ def main() -> None:
     parser.add_argument("--profile", metavar="PAGE", help="also print a cProfile of one page by name")
     args = parser.parse_args()
 
-    from bench.synthetic import write_ml1m
+    from re_sys.recommend.data.synthetic import write_ml1m
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

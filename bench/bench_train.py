@@ -90,7 +90,7 @@ def main() -> None:
           flush=True)
 
     if args.ml1m:
-        from bench.synthetic import write_ml1m
+        from re_sys.recommend.data.synthetic import write_ml1m
 
         with tempfile.TemporaryDirectory() as tmp:
             big = DataSet.from_frames(*frames_from_movielens(read_dataset(write_ml1m(Path(tmp)))))

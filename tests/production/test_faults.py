@@ -16,7 +16,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from bench.synthetic import write_ml1m
+from re_sys.recommend.data.synthetic import write_ml1m
 from re_sys.models import Movie, Rating, Viewer
 from re_sys.recommend.textcnn import training
 from re_sys.recommend.serving.runs import switch_current
