@@ -16,17 +16,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .formats import AGE_GROUPS
+from .titles import without_year
+
 __all__ = ["AGE_CODES", "DataSet", "Split", "frames_from_movielens", "random_split", "title_words"]
 
-AGE_CODES = [1, 18, 25, 35, 45, 50, 56]
+AGE_CODES = list(AGE_GROUPS)  # ML-1M's codes, in order: the model's age inputs are 1 + their index
 PAD, UNKNOWN_WORD = 0, 1
-_YEAR = re.compile(r"\s*\(\d{4}\)\s*$")
 _WORD = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
 
 def title_words(title: str) -> list[str]:
     """Lower-cased words of a title, its trailing '(year)' removed, punctuation split off."""
-    return _WORD.findall(_YEAR.sub("", title).lower())
+    return _WORD.findall(without_year(title).lower())
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import tempfile
 from array import array
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import convert_atomic_to_ml100k
+from .titles import YEAR_SUFFIX
 from .formats import AGE_GROUPS, ML1M_OCCUPATIONS, ML100K_GENRES, DatasetFormatError, UnknownFormatError
 
 __all__ = [
@@ -34,7 +34,6 @@ __all__ = [
     "split_title_year",
 ]
 
-_YEAR_SUFFIX = re.compile(r"\s*\((\d{4})\)\s*$")
 _HALF_STARS = {x / 2 for x in range(1, 11)}
 
 
@@ -93,7 +92,7 @@ class MovieLensData:
 
 def split_title_year(raw: str) -> tuple[str, int | None]:
     """'Toy Story (1995)' -> ('Toy Story', 1995); a title without a year keeps None."""
-    match = _YEAR_SUFFIX.search(raw)
+    match = YEAR_SUFFIX.search(raw)
     if not match:
         return raw.strip(), None
     return raw[: match.start()].strip(), int(match.group(1))

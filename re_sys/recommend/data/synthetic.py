@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .formats import AGE_GROUPS
+
 GENRES = ["Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary",
           "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi",
           "Thriller", "War", "Western"]
@@ -32,7 +34,7 @@ def write_ml1m(dest: Path, n_users: int = 6040, n_movies: int = 3883,
             fh.write(f"{m}::{words} {m} ({rng.integers(1919, 2001)})::{genres}\n")
     with (dest / "users.dat").open("w", encoding="latin-1") as fh:
         for u in range(1, n_users + 1):
-            fh.write(f"{u}::{'MF'[rng.integers(2)]}::{rng.choice([1, 18, 25, 35, 45, 50, 56])}"
+            fh.write(f"{u}::{'MF'[rng.integers(2)]}::{rng.choice(list(AGE_GROUPS))}"
                      f"::{rng.integers(21)}::{rng.integers(10000, 99999)}\n")
 
     # Ratings per user: heavy-tailed, at least 20 each (as in ML-1M), summing exactly.

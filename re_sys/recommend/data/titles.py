@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["article_first", "display_title"]
+__all__ = ["YEAR_SUFFIX", "article_first", "display_title", "without_year"]
+
+# The release year MovieLens appends to a title: 'Heat (1995)'. Its one definition.
+YEAR_SUFFIX = re.compile(r"\s*\((\d{4})\)\s*$")
 
 # The articles MovieLens moves to the end, in the languages of its titles.
 _TRAILING_ARTICLE = re.compile(
@@ -43,3 +46,8 @@ def display_title(title: str) -> str:
         shown.append(f"({aka.group(1)}{article_first(aka.group(2))})" if aka
                      else f"({article_first(alternate)})")
     return " ".join([article_first(rest), *shown])
+
+
+def without_year(title: str) -> str:
+    """'Heat (1995)' -> 'Heat'."""
+    return YEAR_SUFFIX.sub("", title)

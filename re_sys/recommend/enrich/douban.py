@@ -26,7 +26,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 
-from ..data.titles import article_first
+from ..data.titles import article_first, without_year
 
 __all__ = ["Candidate", "DoubanBlocked", "DoubanClient", "DoubanError", "DoubanParseError",
            "DoubanUnreachable", "Subject", "large_image_url", "match_candidate",
@@ -92,7 +92,7 @@ def _normalise(text: str) -> str:
 def title_variants(title: str) -> list[str]:
     """The titles a film may be listed under: 'City of Lost Children, The (Cité des
     enfants perdus, La)' gives 'The City of Lost Children' and 'La Cité des enfants perdus'."""
-    title = re.sub(r"\s*\(\d{4}\)\s*$", "", title).strip()
+    title = without_year(title).strip()
     inner = re.findall(r"\(([^()]+)\)", title)
     outer = re.sub(r"\s*\([^()]*\)", "", title).strip()
     variants = []
