@@ -33,9 +33,7 @@ def cnn_recommender(train: Interactions, movies: pd.DataFrame, users: pd.DataFra
     from re_sys.recommend.textcnn import training
     from re_sys.recommend.textcnn.config import TrainConfig
 
-    frame = pd.DataFrame({"user_id": train.user_ids, "movie_id": train.movie_ids,
-                          "stars": train.stars, "timestamp": train.timestamps})
-    dataset = DataSet.from_frames(frame, movies, users)
+    dataset = DataSet.from_frames(train.to_frame(), movies, users)
     result = training.fit(dataset, train_config=TrainConfig(seed=seed))
     u = training.predict_inputs(result.towers.user, dataset.user_inputs())
     m = training.predict_inputs(result.towers.movie, dataset.movie_inputs())

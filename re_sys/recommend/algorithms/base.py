@@ -34,6 +34,13 @@ class Interactions:
         return cls(frame["user_id"].to_numpy(np.int64), frame["movie_id"].to_numpy(np.int64),
                    frame["stars"].to_numpy(np.float32), frame["timestamp"].to_numpy(np.int64))
 
+    def to_frame(self):
+        """The ratings frame `from_frame` reads (user_id, movie_id, stars, timestamp): its inverse."""
+        import pandas as pd
+
+        return pd.DataFrame({"user_id": self.user_ids, "movie_id": self.movie_ids, "stars": self.stars,
+                             "timestamp": self.timestamps})
+
     def subset(self, rows: np.ndarray) -> "Interactions":
         return Interactions(self.user_ids[rows], self.movie_ids[rows], self.stars[rows],
                             self.timestamps[rows])

@@ -96,9 +96,7 @@ def _engine(inputs: RankerInputs, *, with_text_cnn: bool, dense_limit: int | Non
     from ..serving.channels.fitting import DENSE_ITEM_LIMIT, als_channel, demographic_channel, item_channel_arrays
 
     train = inputs.train
-    frame = pd.DataFrame({"user_id": train.user_ids, "movie_id": train.movie_ids,
-                          "stars": train.stars, "timestamp": train.timestamps})
-    dataset = DataSet.from_frames(frame, inputs.movies, inputs.users)
+    dataset = DataSet.from_frames(train.to_frame(), inputs.movies, inputs.users)
     dim, mean = 1, float(train.stars.mean())
     features = {"user_features": np.zeros((dataset.n_users, dim), np.float32),
                 "movie_features": np.zeros((dataset.n_movies, dim), np.float32),

@@ -29,8 +29,7 @@ class TextCNNRatings(RatingModel):
     def fit(self, interactions: Interactions, side: Side | None = None) -> "TextCNNRatings":
         from . import training
 
-        frame = pd.DataFrame({"user_id": interactions.user_ids, "movie_id": interactions.movie_ids,
-                              "stars": interactions.stars, "timestamp": interactions.timestamps})
+        frame = interactions.to_frame()
         movie_ids = np.unique(interactions.movie_ids)
         movies = side.movies if side is not None and side.movies is not None else \
             pd.DataFrame({"movie_id": movie_ids, "title": "", "genres": [[] for _ in movie_ids]})
