@@ -1,10 +1,10 @@
-"""The methods measured in bench/bench_ranking_tried.py (not served): iALS, sittings and session kNN."""
+"""The methods measured in bench/experiments/bench_ranking_tried.py (not served): iALS, sittings and session kNN."""
 import numpy as np
 import pytest
 
-from bench.bench_ranking_tried import (first_sitting_share, ials_item_factors, ials_scores, session_knn,
+from bench.experiments.bench_ranking_tried import (first_sitting_share, ials_item_factors, ials_scores, session_knn,
                                        sitting_rows)
-from bench.bench_ranking_variants import ndcg_and_precision
+from bench.experiments.bench_ranking_variants import ndcg_and_precision
 from re_sys.recommend.algorithms import Interactions
 
 
@@ -77,8 +77,8 @@ def test_first_sitting_share_counts_each_viewers_first_sitting():
 def test_side_information_rows_add_pseudo_viewers_and_pseudo_movies():
     import pandas as pd
 
-    from bench.bench_ranking_tried import Split, viewer_features
-    from bench.bench_ranking_variants import ease_weights
+    from bench.experiments.bench_ranking_tried import Split, viewer_features
+    from bench.experiments.bench_ranking_variants import ease_weights
 
     users = pd.DataFrame({"gender": ["F", "M", "F"], "age_group": [25, 25, 56], "occupation": ["a", "b", "a"]})
     np.testing.assert_array_equal(viewer_features(users),       # F, M | 25, 56 | a, b
@@ -98,8 +98,8 @@ def test_side_information_rows_add_pseudo_viewers_and_pseudo_movies():
 
 
 def test_co_liking_adds_the_centred_stars_gram():
-    from bench.bench_ranking_tried import Split
-    from bench.bench_ranking_variants import ease_weights
+    from bench.experiments.bench_ranking_tried import Split
+    from bench.experiments.bench_ranking_variants import ease_weights
 
     # Viewer 1 gave 5 and 3 stars (mean 4), viewer 2 one rating, viewer 3 gave 1 and 3 (mean 2).
     train = Interactions(np.array([1, 1, 2, 3, 3]), np.array([10, 20, 20, 10, 30]),

@@ -1,7 +1,7 @@
-"""The infinitely wide autoencoder measured in bench/bench_ranking_variants.py (not served)."""
+"""The infinitely wide autoencoder measured in bench/experiments/bench_ranking_variants.py (not served)."""
 import numpy as np
 
-from bench.bench_ranking_variants import infinitely_wide_autoencoder, ndcg_and_precision, relu_ntk
+from bench.experiments.bench_ranking_variants import infinitely_wide_autoencoder, ndcg_and_precision, relu_ntk
 
 
 def test_relu_ntk_is_the_tangent_kernel_of_a_wide_relu_layer():

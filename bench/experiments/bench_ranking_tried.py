@@ -1,6 +1,6 @@
 """Further for-you variants tried, each scored where settings are chosen and where they are judged.
 
-    python -m bench.bench_ranking_tried [--dataset data/ml-100k] [--seeds 0 1 2]
+    python -m bench.experiments.bench_ranking_tried [--dataset data/ml-100k] [--seeds 0 1 2]
 
 For each split seed S: the outer split is the per-user 75/25 split
 `evaluate --seed S` scores; the inner split holds out a quarter of that
@@ -24,7 +24,7 @@ from bench.common import dataset_parser  # noqa: E402
 import numpy as np
 
 
-from bench.bench_ranking_variants import ease_weights, ndcg_and_precision  # noqa: E402
+from bench.experiments.bench_ranking_variants import ease_weights, ndcg_and_precision  # noqa: E402
 from re_sys.recommend.algorithms import Interactions  # noqa: E402
 from re_sys.recommend.algorithms.ease import centred_stars, genre_matrix  # noqa: E402
 from re_sys.recommend.algorithms.sittings import SITTING_SECONDS, sitting_gram  # noqa: E402

@@ -1,6 +1,6 @@
 """How much of the for-you figure is noise: ALS initialisation and the sample of viewers.
 
-    python -m bench.bench_ranking_noise [--dataset data/ml-100k] [--seeds 0 1 2] [--inits 8]
+    python -m bench.experiments.bench_ranking_noise [--dataset data/ml-100k] [--seeds 0 1 2] [--inits 8]
 
 For each split seed S (the per-user 75/25 split `evaluate` uses), the site's
 for-you blend (`Engine.for_user`: EASE over ratings, sittings, genres and co-liking plus

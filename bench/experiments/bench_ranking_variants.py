@@ -1,6 +1,6 @@
 """Variants of EASE tried for the for-you ranking, on one per-user 75/25 split.
 
-    python -m bench.bench_ranking_variants [--dataset data/ml-100k] [--seed 0]
+    python -m bench.experiments.bench_ranking_variants [--dataset data/ml-100k] [--seed 0]
 
 Each row ranks every movie a viewer did not train on and reports NDCG@10 and
 P@10 beside plain EASE (λ = 500) in the same run. EASE plus the implicit-ALS
