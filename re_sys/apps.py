@@ -8,19 +8,26 @@ from django.db.models.signals import post_save, pre_save
 logger = logging.getLogger(__name__)
 
 
-def _account_name_keep(sender, instance, raw=False, **kwargs):
+def _touches(update_fields, field: str) -> bool:
+    """Whether a save may change `field`: every sign-in saves `last_login` alone, and must stay cheap."""
+    return update_fields is None or field in update_fields
+
+
+def _account_name_keep(sender, instance, raw=False, update_fields=None, **kwargs):
     """Every account, however made (sign-up, admin, createsuperuser), gets its canonical name."""
     from .services.signin import account_name_record
 
-    if not raw and not account_name_record(instance):
+    if raw or not _touches(update_fields, sender.USERNAME_FIELD):
+        return
+    if not account_name_record(instance):
         logger.warning("account %s: its canonical username is another account's; it signs in "
                        "by its exact name only", instance.pk)
 
 
-def _tokens_revoke_on_new_password(sender, instance, raw=False, **kwargs):
+def _tokens_revoke_on_new_password(sender, instance, raw=False, update_fields=None, **kwargs):
     """A new password (changed, reset, set by staff) revokes the account's API tokens:
     whoever took the old password or a session must not keep a way in."""
-    if raw or instance.pk is None:
+    if raw or instance.pk is None or not _touches(update_fields, "password"):
         return
     from .models import ApiToken
 

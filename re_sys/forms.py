@@ -55,11 +55,9 @@ class _Throttled:
         try:
             return super().clean()
         except ValidationError:
-            wait = getattr(self.request, "signin_wait", 0)
-            if wait:
-                raise ValidationError(
-                    _("Too many failed sign-ins. Try again in %(minutes)d minute(s)."),
-                    code="throttled", params={"minutes": max(1, round(wait / 60))}) from None
+            locked = _locked_message(self.request)
+            if locked is not None:
+                raise locked from None
             raise
 
 

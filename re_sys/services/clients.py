@@ -11,10 +11,16 @@ rotating addresses inside it does not reset a limit.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 
 from django.conf import settings
 
 __all__ = ["client_address"]
+
+
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(net, strict=False) for net in proxies)
 
 
 def _trusted(address: str) -> bool:
@@ -22,7 +28,7 @@ def _trusted(address: str) -> bool:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    return any(ip in ipaddress.ip_network(net, strict=False) for net in settings.RE_SYS_TRUSTED_PROXIES)
+    return any(ip in net for net in _networks(tuple(settings.RE_SYS_TRUSTED_PROXIES)))
 
 
 def _counted(address: str) -> str:
