@@ -10,8 +10,9 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["average_precision_at_k", "hit_rate_at_k", "mae", "mean_ranking_metrics",
-           "ndcg_at_k", "precision_at_k", "recall_at_k", "rmse"]
+__all__ = ["average_precision_at_k", "catalogue_coverage", "contradiction_at_k", "hit_rate_at_k",
+           "largest_share", "mae", "mean_ranking_metrics", "ndcg_at_k", "precision_at_k", "recall_at_k",
+           "rmse"]
 
 
 def rmse(truth, predicted) -> float:
@@ -76,3 +77,32 @@ def mean_ranking_metrics(rankings: Mapping[int, Sequence[int]],
              "map": average_precision_at_k, "hit_rate": hit_rate_at_k}
     return {f"{name}@{k}": float(np.mean([f(rankings.get(u, []), relevant[u], k) for u in users]))
             for name, f in funcs.items()}
+
+
+def contradiction_at_k(predicted_stars: Sequence[float], k: int, floor: float) -> float:
+    """Share of the (at most k) listed movies whose predicted stars are below `floor`; 0 for an empty list.
+
+    `predicted_stars` are the rating model's stars for the list's movies, in list order.
+    """
+    listed = np.asarray(list(predicted_stars)[:k], dtype=np.float64)
+    return float((listed < floor).mean()) if len(listed) else 0.0
+
+
+def catalogue_coverage(lists: Iterable[Sequence[int]], n_items: int, k: int) -> float:
+    """Share of the catalogue's `n_items` that appear in at least one list's top k."""
+    shown = {item for ranked in lists for item in list(ranked)[:k]}
+    return len(shown) / n_items if n_items else 0.0
+
+
+def largest_share(lists: Iterable[Sequence[int]], k: int) -> float:
+    """The largest share of the (non-empty) lists that any single item appears in, within their top k."""
+    counts: dict[int, int] = {}
+    n = 0
+    for ranked in lists:
+        top = set(list(ranked)[:k])
+        if not top:
+            continue
+        n += 1
+        for item in top:
+            counts[item] = counts.get(item, 0) + 1
+    return max(counts.values()) / n if n else 0.0

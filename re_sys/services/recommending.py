@@ -17,13 +17,14 @@ from django.db import connection
 from django.db.models import F
 
 from ..models import Movie, Rating, Viewer
-from ..recommend.serving.channels.also_liked import also_liked_reason
+from ..recommend.serving.channels.also_liked import also_liked_reason, co_liking_score
 from ..recommend.serving.channels.demographic import segment_keys
 from ..recommend.serving.engine import Engine
 from ..recommend.serving.results import Recommendation, UnknownId
 from ..recommend.serving.store import ModelStore
 from ..recommend.serving.reasons import Reason, Term, gettext_noop
 from ..recommend.data.titles import display_title
+from ..recommend.stars import LOVED_STARS
 from .selectors import with_bayes
 
 __all__ = ["MIN_FOLD_IN_RATINGS", "Recommendation", "Taste", "UnknownId", "engine_current",
@@ -175,9 +176,11 @@ def viewer_recommendations(*, viewer: Viewer, k: int = 10, order: str | None = N
     rated, hidden = taste.rated, taste.hidden
     order = order or viewer.recommender
     engine = engine_current()
-    if engine is None or order == Viewer.POPULAR:
+    if engine is None:
         return movie_popular(k=k, exclude=set(rated) | hidden)
     vector = taste.vector(engine)
+    if order == Viewer.POPULAR:
+        return _popular_above_floor(engine, vector, k, exclude=set(rated) | hidden)
     if vector is None and (engine.run.item_weights is None or not rated):
         return engine.demographic(taste.segments, k, exclude=set(rated) | hidden) or \
             movie_popular(k=k, exclude=set(rated) | hidden)
@@ -185,13 +188,25 @@ def viewer_recommendations(*, viewer: Viewer, k: int = 10, order: str | None = N
                            segments=taste.segments, variety=variety)
 
 
+def _popular_above_floor(engine: Engine, vector, k: int, exclude: set[int]) -> list[Recommendation]:
+    """The popular list, with what the run predicts below its floor for this viewer moved after the rest:
+    the same rule as every other choice (`serving/ranking.RankingPolicy.floor`)."""
+    floor = engine.policy.floor
+    if vector is None or floor is None:
+        return movie_popular(k=k, exclude=exclude)
+    candidates = movie_popular(k=3 * k, exclude=exclude)
+    stars = engine.predict_many(*vector, [r.movie_id for r in candidates])
+    below = [stars.get(r.movie_id, floor) < floor for r in candidates]
+    return ([r for r, low in zip(candidates, below) if not low] + [r for r, low in zip(candidates, below) if low])[:k]
+
+
 def viewer_next_up(*, viewer: Viewer, k: int = 10, taste: Taste | None = None) -> list[Recommendation]:
-    """'Next for you': what people watch after the films this viewer rated last; [] when nothing to go on."""
+    """'Next for you': what people watch after the films this viewer liked last; [] when nothing to go on."""
     engine = engine_current()
     if engine is None:
         return []
     taste = taste or Taste(viewer)
-    return engine.next_up(list(taste.rated), k, exclude=taste.hidden)
+    return engine.next_up(taste.rated, k, exclude=taste.hidden)
 
 
 def viewer_predictions(*, viewer: Viewer | None, movie_ids,
@@ -210,15 +225,14 @@ def rating_predict(*, viewer: Viewer, movie_id: int) -> float | None:
 
 
 def movie_also_liked(*, movie_id: int, k: int = 10, exclude: set[int] = frozenset(),
-                     liked: float = 4.0) -> list[Recommendation]:
-    """Viewers who rated the movie highly -> what else they rated highly.
+                     liked: float = LOVED_STARS) -> list[Recommendation]:
+    """Viewers who loved the movie -> what else they loved, more than everyone does.
 
     Served from the run's precomputed lists (a row lookup); without a model,
-    or for a movie the run does not know, the same score is computed in SQL
-    from the live ratings. Each other movie scores the number of those
-    viewers who liked it, weighted by how far above the 'liked' line their
-    stars are, and normalised by sqrt(its popularity) so that blockbusters
-    liked by everyone do not win every list.
+    or for a movie the run does not know, the same score
+    (`channels.also_liked.co_liking_score`) is computed from the live
+    ratings: the fans' summed weight (how far above the 'loved' line their
+    stars are) over each other movie's own number of fans, damped.
     """
     from django.db.models import Count, Sum
 
@@ -228,18 +242,18 @@ def movie_also_liked(*, movie_id: int, k: int = 10, exclude: set[int] = frozense
     if engine is not None and engine.has_also_liked and engine.knows_movie(movie_id):
         return engine.also_liked(movie_id, k=k, exclude=exclude, min_fans=min_fans)
     fans = Rating.objects.filter(movie_id=movie_id, stars__gte=liked).values("viewer_id")
-    rows = (Rating.objects.filter(viewer_id__in=fans, stars__gte=liked)
-            .exclude(movie_id=movie_id).exclude(movie_id__in=exclude)
-            .values("movie_id").annotate(fans=Count("id"), weight=Sum(F("stars") - liked + 1.0))
-            .filter(fans__gte=min_fans).order_by("-weight")[: max(k * 5, 50)])
-    counts = dict(Movie.objects.filter(pk__in=[r["movie_id"] for r in rows])
-                  .values_list("id", "rating_count"))
+    rows = list(Rating.objects.filter(viewer_id__in=fans, stars__gte=liked)
+                .exclude(movie_id=movie_id).exclude(movie_id__in=exclude)
+                .values("movie_id").annotate(fans=Count("id"), weight=Sum(F("stars") - liked + 1.0))
+                .filter(fans__gte=min_fans))
+    fans_of = dict(Rating.objects.filter(movie_id__in=[r["movie_id"] for r in rows], stars__gte=liked)
+                   .values("movie_id").annotate(n=Count("id")).values_list("movie_id", "n"))
+    scores = co_liking_score([r["weight"] for r in rows], [fans_of.get(r["movie_id"], 0) for r in rows])
     stored = Movie.objects.filter(pk=movie_id).values_list("title", flat=True).first()
     title = display_title(stored) if stored else Term(gettext_noop("this movie"))
-    scored = sorted(((r["weight"] / max(counts.get(r["movie_id"], 1), 1) ** 0.5, r["movie_id"], r["fans"])
-                     for r in rows), key=lambda t: (-t[0], t[1]))[:k]
-    return [Recommendation(m, float(score), "also-liked", also_liked_reason(fans, title))
-            for score, m, fans in scored]
+    scored = sorted(((float(score), r["movie_id"], r["fans"]) for score, r in zip(scores, rows)),
+                    key=lambda t: (-t[0], t[1]))[:k]
+    return [Recommendation(m, score, "also-liked", also_liked_reason(fans, title)) for score, m, fans in scored]
 
 
 class _PosterIndexCache:

@@ -116,7 +116,7 @@ def test_the_datasets_words_are_chinese_where_shown_and_stored_as_they_were(clie
 def test_every_word_the_datasets_and_engine_use_has_a_catalogue_entry():
     from re_sys import vocabulary
     from re_sys.models import Viewer
-    from re_sys.recommend.serving.engine import RANKING_ORDER
+    from re_sys.recommend.serving.ranking import RANKING_ORDER
     from re_sys.recommend.data.movielens import AGE_GROUPS, ML1M_OCCUPATIONS, ML100K_GENRES
 
     entries = _po_entries()

@@ -5,11 +5,12 @@ import re
 from pathlib import Path
 from typing import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 
 from ..algorithms.base import Interactions
 from .protocols import PROTOCOLS, Result, split_for, time_rating_model, time_ranker
-from .rankers import NEW_VIEWER_RANKERS, RANKERS
+from .rankers import NEW_VIEWER_RANKERS, RANKERS, served_stars
 from .rating_models import RATING_MODELS
 from .registry import RankerInputs, Registry
 
@@ -42,13 +43,15 @@ def compare(ratings: pd.DataFrame, movies: pd.DataFrame, users: pd.DataFrame, *,
     for protocol in protocols:
         train, test = split_for(protocol, data, seed)
         inputs = RankerInputs(train, movies, users, seed, search=search, log=log)
+        measures = _ranking_measures(protocol, inputs) if protocol != "holdout" else {}
         for name in methods_for(protocol, names):
             method = METHODS[protocol][name]
             build = method.build
             if protocol == "holdout":
                 result = time_rating_model(protocol, name, method.description, lambda: build(inputs), test)
             else:
-                result = time_ranker(protocol, name, method.description, lambda: build(inputs), test, k)
+                result = time_ranker(protocol, name, method.description, lambda: build(inputs), test, k,
+                                     **measures)
             results.append(result)
             if log:
                 figures = ", ".join(f"{key} {value:.4f}" for key, value in result.metrics.items())
@@ -57,19 +60,41 @@ def compare(ratings: pd.DataFrame, movies: pd.DataFrame, users: pd.DataFrame, *,
     return results
 
 
+def _ranking_measures(protocol: str, inputs: RankerInputs) -> dict:
+    """What every ranker of a ranking protocol is judged with: the catalogue size, and the served
+    rating model's stars (for contradiction@k) where viewers have training ratings to predict from.
+
+    The judge is the run the site would serve from these training ratings, text-CNN included;
+    it is fitted here, once, so no ranker's fit time carries it.
+    """
+    measures = {"n_items": len(np.unique(inputs.train.movie_ids))}
+    if protocol != "new-viewers":
+        measures["predicted"] = served_stars(inputs)
+    return measures
+
+
+RANKING_COLUMNS = ("precision", "recall", "ndcg", "map", "hit_rate", "liked_ndcg", "liked_precision", "disliked",
+                   "contradiction", "coverage")
+
+
+def _figure(metrics: dict[str, float], key: str) -> str:
+    """A table cell: the figure, or a dash where the protocol cannot measure it (no judge for new viewers)."""
+    return f"{metrics[key]:.4f}" if key in metrics else "–"
+
+
 def markdown_table(results: list[Result], k: int) -> str:
     """One table per kind of protocol: ranking metrics, or RMSE and MAE."""
     lines = []
     ranking = [r for r in results if r.protocol != "holdout"]
     rating = [r for r in results if r.protocol == "holdout"]
     if ranking:
-        lines += [f"| protocol | method | P@{k} | R@{k} | NDCG@{k} | MAP@{k} | HR@{k} | fit | answer all |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+        lines += [f"| protocol | method | P@{k} | R@{k} | NDCG@{k} | MAP@{k} | HR@{k} | liked-NDCG@{k} | "
+                  f"liked-P@{k} | disliked@{k} | contradiction@{k} | coverage@{k} | fit | answer all |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in ranking:
-            m = r.metrics
-            lines.append(f"| {r.protocol} | {r.name} ({r.description}) | {m[f'precision@{k}']:.4f} | "
-                         f"{m[f'recall@{k}']:.4f} | {m[f'ndcg@{k}']:.4f} | {m[f'map@{k}']:.4f} | "
-                         f"{m[f'hit_rate@{k}']:.4f} | {r.fit_seconds:.1f} s | {r.predict_seconds:.1f} s |")
+            figures = " | ".join(_figure(r.metrics, f"{name}@{k}") for name in RANKING_COLUMNS)
+            lines.append(f"| {r.protocol} | {r.name} ({r.description}) | {figures} | "
+                         f"{r.fit_seconds:.1f} s | {r.predict_seconds:.1f} s |")
     if rating:
         if lines:
             lines.append("")

@@ -18,7 +18,9 @@ from typing import Callable
 import numpy as np
 
 from ..algorithms.base import Interactions
-from ..metrics import mae, mean_ranking_metrics, rmse
+from ..metrics import (catalogue_coverage, contradiction_at_k, mae, mean_ranking_metrics, precision_at_k,
+                       rmse)
+from ..stars import DISLIKED_STARS, LOVED_STARS, PREDICTED_DISLIKE
 
 __all__ = ["PROTOCOLS", "Result", "evaluate_ranker", "holdout_split", "leave_last_out", "new_viewer_split",
            "per_user_split", "split_for"]
@@ -47,19 +49,58 @@ def leave_last_out(data: Interactions) -> tuple[Interactions, Interactions]:
     return data.subset(np.sort(order[~last])), data.subset(np.sort(order[last]))
 
 
-def evaluate_ranker(recommend: Callable[[int, int], list], test: Interactions, k: int = 10
-                    ) -> dict[str, float]:
-    """Mean ranking metrics of `recommend(user_id, k)` against each viewer's held-out movies."""
+def evaluate_ranker(recommend: Callable[[int, int], list], test: Interactions, k: int = 10, *,
+                    predicted: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+                    n_items: int | None = None) -> dict[str, float]:
+    """Mean ranking metrics of `recommend(user_id, k)` against each viewer's held-out movies.
+
+    Beside the usual figures (every held-out rating relevant): liked-NDCG and
+    liked-P (only held-out ratings ≥ LOVED_STARS relevant), disliked@k (the
+    share of the k slots taken by movies the viewer rated ≤ DISLIKED_STARS),
+    with `n_items` the catalogue coverage, and with `predicted` (a rating
+    model's predict(user_ids, movie_ids)) contradiction@k: the share of listed
+    movies it predicts below PREDICTED_DISLIKE for that viewer.
+    """
     relevant: dict[int, set[int]] = {}
-    for user, movie in zip(test.user_ids.tolist(), test.movie_ids.tolist()):
+    liked: dict[int, set[int]] = {}
+    disliked: dict[int, set[int]] = {}
+    for user, movie, stars in zip(test.user_ids.tolist(), test.movie_ids.tolist(), test.stars.tolist()):
         relevant.setdefault(user, set()).add(movie)
+        if stars >= LOVED_STARS:
+            liked.setdefault(user, set()).add(movie)
+        if stars <= DISLIKED_STARS:
+            disliked.setdefault(user, set()).add(movie)
     rankings = {}
     for user in relevant:
         try:
             rankings[user] = [m for m, *_ in recommend(user, k)]
         except KeyError:
             rankings[user] = []
-    return mean_ranking_metrics(rankings, relevant, k)
+    metrics = mean_ranking_metrics(rankings, relevant, k)
+    if liked:
+        of_liked = mean_ranking_metrics(rankings, liked, k)
+        metrics[f"liked_ndcg@{k}"] = of_liked[f"ndcg@{k}"]
+        metrics[f"liked_precision@{k}"] = of_liked[f"precision@{k}"]
+    metrics[f"disliked@{k}"] = float(np.mean([precision_at_k(rankings[u], disliked.get(u, ()), k)
+                                              for u in relevant]))
+    if n_items:
+        metrics[f"coverage@{k}"] = catalogue_coverage(rankings.values(), n_items, k)
+    if predicted is not None:
+        metrics[f"contradiction@{k}"] = _contradiction(rankings, predicted, k)
+    return metrics
+
+
+def _contradiction(rankings: dict[int, list[int]], predicted, k: int) -> float:
+    """contradiction@k averaged over the viewers who got a list, from one batched prediction."""
+    listed = {u: ranked[:k] for u, ranked in rankings.items() if ranked}
+    if not listed:
+        return 0.0
+    users = np.concatenate([np.full(len(r), u, dtype=np.int64) for u, r in listed.items()])
+    movies = np.concatenate([np.asarray(r, dtype=np.int64) for r in listed.values()])
+    stars = np.asarray(predicted(users, movies), dtype=np.float64)
+    bounds = np.cumsum([0, *(len(r) for r in listed.values())])
+    return float(np.mean([contradiction_at_k(stars[a:b], k, PREDICTED_DISLIKE)
+                          for a, b in zip(bounds[:-1], bounds[1:])]))
 
 
 def new_viewer_split(data: Interactions, fraction: float = 0.1, seed: int = 0
@@ -104,11 +145,12 @@ class Result:
 
 
 def time_ranker(protocol: str, name: str, description: str, build: Callable[[], Callable],
-                test: Interactions, k: int) -> Result:
+                test: Interactions, k: int, **measures) -> Result:
+    """Fit, then score (`measures`: evaluate_ranker's `predicted` and `n_items`)."""
     started = time.perf_counter()
     recommend = build()
     fitted = time.perf_counter() - started
-    metrics = evaluate_ranker(recommend, test, k)
+    metrics = evaluate_ranker(recommend, test, k, **measures)
     return Result(protocol, name, description, metrics, fitted, time.perf_counter() - started - fitted)
 
 

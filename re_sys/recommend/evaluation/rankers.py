@@ -16,7 +16,7 @@ from ..algorithms import EASE, Interactions, Popularity
 from ..algorithms.base import top_k
 from .registry import Method, RankerInputs, Registry
 
-__all__ = ["RANKERS", "RankerInputs", "Recommend"]
+__all__ = ["RANKERS", "RankerInputs", "Recommend", "served_stars"]
 
 Recommend = Callable[[int, int], list]
 
@@ -89,7 +89,39 @@ def als_ranker(inputs: RankerInputs) -> Recommend:
 
 
 def _engine(inputs: RankerInputs, *, with_text_cnn: bool, dense_limit: int | None = None):
-    """An Engine over a run built from the training ratings, as `manage.py train` would write it."""
+    """An Engine over a run built from the training ratings, as `manage.py train` would write it.
+
+    Built once per inputs and kind: the for-you ranker and the judge of
+    contradiction@k (`served_stars`) share the one with the text-CNN.
+    """
+    key = ("engine", with_text_cnn, dense_limit)
+    if key not in inputs.cache:
+        inputs.cache[key] = _built_engine(inputs, with_text_cnn=with_text_cnn, dense_limit=dense_limit)
+    return inputs.cache[key]
+
+
+def served_stars(inputs: RankerInputs):
+    """The stars the site would print under each movie: the served run's rating model, as predict(users, movies).
+
+    A pair whose viewer or movie the run does not know gets the training mean.
+    """
+    engine, _dataset = _engine(inputs, with_text_cnn=True)
+    mean = float(inputs.train.stars.mean())
+
+    def predict(user_ids, movie_ids):
+        out = np.full(len(user_ids), mean)
+        user_ids, movie_ids = np.asarray(user_ids), np.asarray(movie_ids)
+        for user in np.unique(user_ids):
+            if not engine.knows_user(int(user)):
+                continue
+            at = np.flatnonzero(user_ids == user)
+            stars = engine.predict_many(*engine.user_vector(int(user)), movie_ids[at].tolist())
+            out[at] = [stars.get(int(m), mean) for m in movie_ids[at]]
+        return out
+    return predict
+
+
+def _built_engine(inputs: RankerInputs, *, with_text_cnn: bool, dense_limit: int | None):
     from ..data.dataset import DataSet
     from ..serving.engine import Engine
     from ..serving.runs import Run
@@ -127,10 +159,10 @@ def for_you_ranker(inputs: RankerInputs, *, with_text_cnn: bool = True, dense_li
     from ..serving.channels.demographic import segment_keys
 
     engine, dataset = _engine(inputs, with_text_cnn=with_text_cnn, dense_limit=dense_limit)
-    rated: dict[int, dict[int, float]] = {}
-    for user, movie, stars in zip(inputs.train.user_ids.tolist(), inputs.train.movie_ids.tolist(),
-                                  inputs.train.stars.tolist()):
-        rated.setdefault(user, {})[movie] = stars
+    rated: dict[int, dict[int, float]] = {}       # oldest first, as the site passes them
+    train = inputs.train
+    for row in np.lexsort((train.movie_ids, train.timestamps, train.user_ids)).tolist():
+        rated.setdefault(int(train.user_ids[row]), {})[int(train.movie_ids[row])] = float(train.stars[row])
     users = inputs.users.set_index("user_id")
 
     def recommend(user, k):
@@ -149,11 +181,14 @@ def next_up_ranker(inputs: RankerInputs) -> Recommend:
     """The site's "next for you" row: `Engine.next_up` from each viewer's history in time order."""
     engine, _dataset = _engine(inputs, with_text_cnn=False)
     history = _history(inputs.train)
+    stars = {(u, m): s for u, m, s in zip(inputs.train.user_ids.tolist(), inputs.train.movie_ids.tolist(),
+                                          inputs.train.stars.tolist())}
 
     def recommend(user, k):
         if user not in history:
             raise KeyError(user)
-        return [(r.movie_id, r.score) for r in engine.next_up(history[user].tolist(), k)]
+        rated = {m: stars[user, m] for m in history[user].tolist()}
+        return [(r.movie_id, r.score) for r in engine.next_up(rated, k)]
     return recommend
 
 

@@ -7,7 +7,7 @@ built: given a protocol's training inputs, its answer function — a
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import pandas as pd
@@ -28,6 +28,8 @@ class RankerInputs:
     # Tune hyper-parameters by cross-validation on `train` first, where a method has a search.
     search: bool = False
     log: Callable[[str], None] | None = None
+    # What several methods of one protocol build alike (the served engine): built once, by the first.
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,14 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from ..data.titles import display_title
-from ..scores import standardised, top_k
+from ..scores import top_k
+from ..stars import liked_mask
 from .channels.also_liked import also_liked_reason
 from .channels.base import (ALSChannel, DemographicChannel, ItemToItemChannel, PopularChannel, Query, RecallChannel,
                             TextCNNChannel)
 from .channels.next_up import HISTORY_USED, next_up_scores, recency_weights
+from .ranking import RankingPolicy
+from .similarity import Similarity
 from .reasons import BECAUSE_YOU_RATED, TASTES_LIKE_YOURS, Reason, gettext_noop, predicted_reason, stars_text
 from .results import Recommendation, UnknownId
 from .runs import Run
@@ -25,30 +28,17 @@ __all__ = ["Engine", "Recommendation", "UnknownId"]
 # How strongly a folded-in user vector is pulled towards zero; chosen so that a
 # handful of ratings moves recommendations without one rating dominating.
 FOLD_IN_REGULARISATION = 1.0
-# Ratings at or above this count as "liked" when a reason names a movie.
-LIKED_STARS = 3.5
-
-# Which channel ranks for_user's candidates: the first one that can score for
-# the viewer, best measured first (docs/benchmarks.md). ALS stands in for EASE
-# where the catalogue was too large for EASE's dense matrix.
-RANKING_ORDER = ("item-to-item", "als", "text-cnn", "demographic", "popular")
-
-# The blend ranks by EASE + ALS_WEIGHT × ALS, each standardised over the
-# movies the viewer may be shown. Chosen on inner splits of the training
-# ratings (ML-100K, three seeds): the two disagree usefully, and the sum beat
-# EASE alone on every seed (docs/benchmarks.md).
-ALS_WEIGHT = 1.0
-
-# With a variety seed, k results are drawn from the best VARIETY_POOL × k.
-VARIETY_POOL = 3
 
 
 class Engine:
     """Queries over one run. Titles are only used to word the reasons."""
 
-    def __init__(self, run: Run, titles: Mapping[int, str] | None = None):
+    def __init__(self, run: Run, titles: Mapping[int, str] | None = None, policy: RankingPolicy | None = None,
+                 similarity: Similarity | None = None):
         self.run = run
         self.titles = titles or {}
+        self.policy = policy or RankingPolicy()
+        self.similarity = similarity or Similarity()
         self._movie_row = {int(m): i for i, m in enumerate(run.movie_ids)}
         self._user_row = {int(u): i for i, u in enumerate(run.user_ids)}
         # Plain arrays even if a caller handed in np.memmap: its own indexing
@@ -105,9 +95,9 @@ class Engine:
     # ------------------------------------------------------------------ queries
 
     def similar(self, movie_id: int, k: int = 10, exclude: Iterable[int] = ()) -> list[Recommendation]:
-        """Movies whose feature vectors point the same way (cosine), the movie itself excluded."""
+        """Movies like this one by content and by who rates them (`similarity.Similarity`), itself excluded."""
         row = self._movie(movie_id)
-        scores = self._unit_movies @ self._unit_movies[row]
+        scores = self.similarity.scores(row, self._unit_movies, self._item_weights, self.run.movie_popularity)
         scores[row] = -np.inf
         scores[self._mask(exclude)] = -np.inf
         reason = Reason(gettext_noop("Similar to {title}"), title=self._title(movie_id))
@@ -187,14 +177,11 @@ class Engine:
         folded in from the same movies), the text-CNN (predicted rating
         from `vector`), popular within the viewer's
         demographic `segments` (see `demographic_segments`), and popular.
-        Ranking uses the best-measured signal available: item-to-item plus
-        ALS (standardised, ALS_WEIGHT) when the run has both and the viewer
-        rated something; otherwise the first of RANKING_ORDER that can score:
-        item-to-item, ALS, the text-CNN, the demographic, popularity
-        (blending the text-CNN or the demographic in measured no gain,
-        docs/benchmarks.md).
-        Each result is labelled with the channel that recalled it highest,
-        and that channel's reason.
+        The channels read `rated`'s stars as signed feedback, and
+        `self.policy` (serving/ranking.py) ranks: EASE plus ALS plus the
+        predicted stars, a movie predicted below 3★ only where nothing better
+        is left. Each result is labelled with the channel that recalled it
+        highest, and that channel's reason.
 
         `variety`: a seed; when given, the k results are drawn from the best
         3k, the better ones likelier, so that repeated visits see fresh
@@ -202,37 +189,34 @@ class Engine:
 
         `order` other than "blend" names the one channel that ranks ("text-cnn",
         "item-to-item", "als" or "popular"), as a viewer may choose; when that channel
-        cannot score for this viewer the blend ranks instead.
+        cannot score for this viewer the blend ranks instead. Every order reads
+        the stars alike and keeps the floor.
         """
-        rated_rows = np.array([self._movie_row[int(m)] for m in rated if int(m) in self._movie_row],
-                              dtype=np.int64)
+        known = [int(m) for m in rated if int(m) in self._movie_row]
+        rated_rows = np.array([self._movie_row[m] for m in known], dtype=np.int64)
+        stars = np.array([rated[m] for m in known], dtype=np.float64)
         segments = self.demographic_segments(segments)
-        channels = self._recall(rated_rows, vector, segments)
+        query = Query(rated_rows=rated_rows, feedback=self.policy.feedback(stars, self.run.global_mean),
+                      vector=vector, segments=segments)
+        channels = self._recall(query)
         blocked = np.r_[rated_rows, self._mask(exclude)].astype(np.int64)
         for scores in channels.values():
             scores[blocked] = -np.inf
-        if order == "blend" and "item-to-item" in channels and "als" in channels:
-            ranking = standardised(channels["item-to-item"]) + ALS_WEIGHT * standardised(channels["als"])
-        else:
-            preference = (order,) if order in channels else ()
-            ranking = next(channels[c] for c in (*preference, *RANKING_ORDER) if c in channels)
-        chosen = top_k(ranking, k) if variety is None else _sampled(ranking, k, variety)
-        return self._labelled(chosen, ranking, channels, rated, rated_rows, segments, k)
+        ranking = self.policy.ranking(channels, order)
+        chosen = self.policy.chosen(ranking, self.policy.below_floor(channels), k, variety)
+        liked_rows = rated_rows[liked_mask(stars)]
+        return self._labelled(chosen, ranking, channels, rated, liked_rows, segments, k)
 
-    def _recall(self, rated_rows: np.ndarray, vector, segments: list[str]) -> dict[str, np.ndarray]:
+    def _recall(self, query: Query) -> dict[str, np.ndarray]:
         """Every channel's score for every movie row, the channels that can score for this viewer only."""
-        query = Query(rated_rows=rated_rows, vector=vector, segments=segments)
         answers = ((channel.name, channel.scores(query)) for channel in self.channels)
         return {name: scores for name, scores in answers if scores is not None}
 
-    def _labelled(self, chosen, ranking, channels, rated, rated_rows, segments, k) -> list[Recommendation]:
+    def _labelled(self, chosen, ranking, channels, rated, liked_rows, segments, k) -> list[Recommendation]:
         """Each chosen row with the channel that recalled it highest, and that channel's reason."""
         run = self.run
         ranks = {name: {int(i): r for r, i in enumerate(top_k(scores, 5 * k))}
                  for name, scores in channels.items()}
-        # Reasons name a movie the viewer liked: "because you rated X ★" would read as a joke.
-        stars = np.array([rated[int(run.movie_ids[r])] for r in rated_rows])
-        liked_rows = rated_rows[stars >= LIKED_STARS] if (stars >= LIKED_STARS).any() else rated_rows
         answer = []
         for i in chosen:
             if not np.isfinite(ranking[i]):
@@ -268,38 +252,39 @@ class Engine:
     def has_next_up(self) -> bool:
         return self.run.transitions is not None
 
-    def next_up(self, history: Sequence[int], k: int = 10, exclude: Iterable[int] = ()
+    def next_up(self, history: Mapping[int, float], k: int = 10, exclude: Iterable[int] = ()
                 ) -> list[Recommendation]:
-        """'Next for you': films people go on to watch after the ones this viewer rated last.
+        """'Next for you': films people go on to watch after the ones this viewer liked last.
 
-        `history` is the viewer's rated movies, oldest first; they are never
-        recommended. [] for an older run without transitions or an empty
-        history.
+        `history` is the viewer's ratings, movie -> stars, oldest first; only
+        the liked ones (≥ LIKED_STARS) start the list, so a 1★ never brings
+        its sequel. Rated movies are never recommended. [] for an older run
+        without transitions or a history with nothing liked.
         """
         if not self.has_next_up:
             return []
-        rows = np.array([self._movie_row[int(m)] for m in history if int(m) in self._movie_row],
-                        dtype=np.int64)
+        known = [int(m) for m in history if int(m) in self._movie_row]
+        rated = np.array([self._movie_row[m] for m in known], dtype=np.int64)
+        rows = rated[liked_mask([history[m] for m in known])] if known else rated
         if not len(rows):
             return []
         scores = next_up_scores(rows, self._transitions, self._item_weights)
-        scores[rows] = -np.inf
+        scores[rated] = -np.inf
         scores[self._mask(exclude)] = -np.inf
-        rows = rows[-HISTORY_USED:]         # the films the scores came from
-        weights = recency_weights(len(rows))
-        answer = []
-        for i in top_k(scores, k):
-            if not np.isfinite(scores[i]):
-                continue
-            pull = weights * np.asarray(self._transitions[rows, i], dtype=np.float64)
-            after = int(self.run.movie_ids[rows[int(np.argmax(pull))] if pull.any() else rows[-1]])
-            answer.append(Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "next-up",
-                                         Reason(gettext_noop("Often watched after {title}"), title=self._title(after))))
-        return answer
+        return [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "next-up", self._after(rows, int(i)))
+                for i in top_k(scores, k) if np.isfinite(scores[i])]
+
+    def _after(self, history_rows: np.ndarray, row: int) -> Reason:
+        """'Often watched after X': X the film of the (liked) history that leads to `row` most."""
+        rows = history_rows[-HISTORY_USED:]         # the films next-up's scores come from
+        pull = recency_weights(len(rows)) * np.asarray(self._transitions[rows, row], dtype=np.float64)
+        after = int(self.run.movie_ids[rows[int(np.argmax(pull))] if pull.any() else rows[-1]])
+        return Reason(gettext_noop("Often watched after {title}"), title=self._title(after))
 
     def _reason(self, channel: str, row: int, rated: Mapping[int, float], liked: np.ndarray,
                 channels: dict[str, np.ndarray], segments: Sequence[str] = ()) -> str:
-        if channel == "item-to-item":
+        if channel == "item-to-item" and len(liked):
+            # Name a movie the viewer liked: "because you rated X ★" would read as a joke.
             contributions = np.asarray(self._item_weights[liked, row], dtype=np.float64)
             because = int(self.run.movie_ids[liked[int(np.argmax(contributions))]])
             return Reason(BECAUSE_YOU_RATED, title=self._title(because),
@@ -308,7 +293,7 @@ class Engine:
             return predicted_reason(channels["text-cnn"][row])
         if channel == "demographic":
             return self.run.demographic.reason(list(segments), row)
-        if channel == "als":
+        if channel in ("als", "item-to-item"):
             return Reason(TASTES_LIKE_YOURS)
         return Reason(gettext_noop("Popular with everyone"))
 
@@ -333,21 +318,3 @@ class Engine:
         gram = design.T @ design + regularisation * np.eye(dim + 1)
         solution = np.linalg.solve(gram, design.T @ target)
         return solution[:dim].astype(np.float32), float(solution[dim])
-
-
-def _sampled(scores: np.ndarray, k: int, seed: int) -> np.ndarray:
-    """k of the best VARIETY_POOL·k rows, drawn without replacement with odds 1/(rank + 1), best first.
-
-    Gumbel-top-k: adding Gumbel noise to log-odds and keeping the k largest
-    is the same as drawing one at a time in proportion to the odds.
-    """
-    pool = top_k(scores, VARIETY_POOL * k)
-    pool = pool[np.isfinite(scores[pool])]
-    if len(pool) <= k:
-        return pool
-    noise = np.random.default_rng(seed).gumbel(size=len(pool))
-    keys = -np.log(np.arange(1, len(pool) + 1)) + noise
-    keep = np.sort(np.argsort(-keys, kind="stable")[:k])   # back in ranking order
-    return pool[keep]
-
-

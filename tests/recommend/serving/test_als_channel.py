@@ -8,6 +8,7 @@ import scipy.sparse as sp
 from re_sys.recommend.serving.channels.implicit_als import ImplicitALS
 from re_sys.recommend.data.dataset import DataSet
 from re_sys.recommend.serving.engine import Engine
+from re_sys.recommend.serving.ranking import RankingPolicy
 from re_sys.recommend.evaluation.protocols import per_user_split
 from re_sys.recommend.algorithms import Interactions, Popularity
 from re_sys.recommend.metrics import mean_ranking_metrics
@@ -134,8 +135,9 @@ def test_the_blend_adds_standardised_ease_and_als_scores(als_run):
     answer = Engine(run).for_user(rated, k=8)
 
     rows = np.array([0, 3])
-    ease = weights[rows].sum(axis=0)
-    als = run.als.scores(rows)
+    feedback = RankingPolicy().feedback(np.array([5.0, 3.0]), run.global_mean)   # signed: both pull here
+    ease = feedback @ weights[rows]
+    als = run.als.scores(rows, feedback > 0)
     open_rows = np.setdiff1d(np.arange(10), rows)
     z = lambda s: (s[open_rows] - s[open_rows].mean()) / s[open_rows].std()  # noqa: E731
     expected = open_rows[np.argsort(-(z(ease) + z(als)), kind="stable")][:8] + 1

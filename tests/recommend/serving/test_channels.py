@@ -5,7 +5,8 @@ import pytest
 from re_sys.recommend.algorithms import EASE, Interactions, Popularity
 from re_sys.recommend.serving.channels.demographic import DemographicPopular, segment_keys
 from re_sys.recommend.serving.channels.next_up import next_up_scores, recency_weights, transition_matrix
-from re_sys.recommend.serving.engine import Engine, _sampled
+from re_sys.recommend.serving.engine import Engine
+from re_sys.recommend.serving.ranking import _sampled
 from re_sys.recommend.evaluation.protocols import leave_last_out
 from re_sys.recommend.metrics import mean_ranking_metrics
 from re_sys.recommend.serving.runs import Run, RunError
@@ -140,10 +141,11 @@ def _channels_run(tmp_path):
 
 def test_engine_serves_next_up_and_demographic_with_reasons(tmp_path):
     engine = Engine(Run.load(_channels_run(tmp_path)), titles={1: "Heat"})
-    assert engine.next_up([2, 1], k=1) == engine.next_up([2, 1], k=1)
-    first = engine.next_up([2, 1], k=1)[0]
+    history = {2: 4.0, 1: 4.5}                   # oldest first
+    assert engine.next_up(history, k=1) == engine.next_up(history, k=1)
+    first = engine.next_up(history, k=1)[0]
     assert first.movie_id == 4 and first.channel == "next-up" and first.reason == "Often watched after Heat"
-    assert all(r.movie_id not in (1, 2) for r in engine.next_up([2, 1], k=10))
+    assert all(r.movie_id not in (1, 2) for r in engine.next_up(history, k=10))
     top = engine.demographic(["gender-age:F:25", "gender:F", "occupation:unknown"], k=1)[0]
     assert top.movie_id == 6 and top.reason == "Popular with women aged 25–34"
     cold = engine.for_user({}, segments=["gender-age:F:25"], k=3)

@@ -22,12 +22,19 @@ __all__ = ["ALSChannel", "DemographicChannel", "ItemToItemChannel", "PopularChan
 
 @dataclass(frozen=True)
 class Query:
-    """What a request knows of the viewer: their rated movies (run rows), their text-CNN vector
-    and bias if they have one, and the demographic segments the run knows for them."""
+    """What a request knows of the viewer: their rated movies (run rows), what each rating says
+    (`feedback`, signed: below zero a dislike, see `serving/ranking.feedback`; None reads every
+    rating as a plain "watched"), their text-CNN vector and bias if they have one, and the
+    demographic segments the run knows for them.
+
+    A channel that reads the viewer's movies builds only on the positive ones and answers None
+    when there is none: a viewer who rated only 1★ gets no list built on those films.
+    """
 
     rated_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     vector: tuple[np.ndarray, float] | None = None
     segments: Sequence[str] = ()
+    feedback: np.ndarray | None = None
 
 
 class RecallChannel(ABC):
@@ -39,7 +46,8 @@ class RecallChannel(ABC):
 
 
 class ItemToItemChannel(RecallChannel):
-    """EASE's item-to-item weights summed over the viewer's rated movies."""
+    """EASE's item-to-item weights over the viewer's rated movies, each weighted by its feedback:
+    a dislike pushes its neighbours down, a 5★ pulls harder than a 4★."""
 
     name = "item-to-item"
 
@@ -49,11 +57,17 @@ class ItemToItemChannel(RecallChannel):
     def scores(self, query: Query) -> np.ndarray | None:
         if not len(query.rated_rows):
             return None
-        return np.asarray(self.weights[query.rated_rows].sum(axis=0), dtype=np.float64)
+        rows = np.asarray(self.weights[query.rated_rows], dtype=np.float64)
+        if query.feedback is None:
+            return rows.sum(axis=0)
+        if not (query.feedback > 0).any():
+            return None
+        return np.asarray(query.feedback, dtype=np.float64) @ rows
 
 
 class ALSChannel(RecallChannel):
-    """Implicit ALS: the viewer's factors folded in from the movies they rated."""
+    """Implicit ALS: the viewer's factors folded in from the movies they rated, the disliked ones
+    with preference 0 (signed fold-in)."""
 
     name = "als"
 
@@ -61,7 +75,12 @@ class ALSChannel(RecallChannel):
         self.als = als
 
     def scores(self, query: Query) -> np.ndarray | None:
-        return self.als.scores(query.rated_rows) if len(query.rated_rows) else None
+        if not len(query.rated_rows):
+            return None
+        liked = None if query.feedback is None else query.feedback > 0
+        if liked is not None and not liked.any():
+            return None
+        return self.als.scores(query.rated_rows, liked)
 
 
 class TextCNNChannel(RecallChannel):

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...stars import LOVED_STARS
 from ..reasons import Reason, Term, gettext_noop
 
 __all__ = ["AGE_LABELS", "DEMOGRAPHIC_FILES", "DemographicPopular", "segment_keys"]
@@ -42,7 +43,6 @@ AGE_LABELS = {1: gettext_noop("under 18"), 18: gettext_noop("aged 18–24"), 25:
               35: gettext_noop("aged 35–44"), 45: gettext_noop("aged 45–49"), 50: gettext_noop("aged 50–55"),
               56: gettext_noop("aged 56 and over")}
 GENDER_WORDS = {"F": gettext_noop("women"), "M": gettext_noop("men")}
-LIKED_STARS = 4.0
 SMOOTHING = 1000.0
 TILT = 0.5
 
@@ -92,7 +92,7 @@ class DemographicPopular:
     def fit(cls, stars: np.ndarray, movies: np.ndarray, segments_of_rating: dict[str, np.ndarray],
             n_movies: int, *, smoothing: float = SMOOTHING) -> "DemographicPopular":
         """`segments_of_rating[key]` is a boolean mask over the ratings saying which fall in that segment."""
-        liked = stars >= LIKED_STARS
+        liked = stars >= LOVED_STARS
         everyone = np.bincount(movies[liked], minlength=n_movies).astype(np.float64)
         share_all = (everyone + 1.0) / (everyone.sum() + n_movies)
         keys = sorted(segments_of_rating)

@@ -65,19 +65,27 @@ class ImplicitALS:
             model.fit(pairs, show_progress=False)
         return cls(np.asarray(model.item_factors), regularisation, confidence)
 
-    def user_vector(self, rows: np.ndarray) -> np.ndarray:
-        """The viewer's factors from the movie rows they rated (the ALS user step)."""
-        rows = np.unique(np.asarray(rows, dtype=np.int64))
+    def user_vector(self, rows: np.ndarray, liked: np.ndarray | None = None) -> np.ndarray:
+        """The viewer's factors from the movie rows they rated (the ALS user step).
+
+        `liked` (one flag per row) makes the fold-in signed: a movie rated but
+        not liked keeps its confidence with preference 0 instead of 1, so the
+        viewer's factors are pushed away from it, not towards it.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        preference = np.ones(len(rows)) if liked is None else np.asarray(liked, dtype=np.float64)
+        rows, first = np.unique(rows, return_index=True)
+        preference = preference[first]
         rated = self._factors64[rows]
         gram = self._gram + (self.confidence - 1.0) * (rated.T @ rated)
         gram[np.diag_indices_from(gram)] += self.regularisation
-        return np.linalg.solve(gram, self.confidence * rated.sum(axis=0))
+        return np.linalg.solve(gram, self.confidence * (preference @ rated))
 
-    def scores(self, rows: np.ndarray) -> np.ndarray:
-        """How likely the viewer is to watch each movie (run order); 0 for everything when rows is empty."""
+    def scores(self, rows: np.ndarray, liked: np.ndarray | None = None) -> np.ndarray:
+        """How likely the viewer is to watch (with `liked`: to like) each movie (run order); 0s for no rows."""
         if len(rows) == 0:
             return np.zeros(self.n_movies)
-        return self._factors64 @ self.user_vector(rows)
+        return self._factors64 @ self.user_vector(rows, liked)
 
     def save(self, folder: Path) -> None:
         folder = Path(folder)

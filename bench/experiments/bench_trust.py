@@ -1,0 +1,83 @@
+"""The for-you ranking policy's choices, each scored on what people like, regret and are told.
+
+    python -m bench.experiments.bench_trust [--dataset data/ml-100k] [--seeds 0 1 2] [--outer]
+
+For each seed the ratings are split per viewer 75/25 (the outer split of
+`manage.py evaluate`); the training part is split again, 75/25 (seed + 1000)
+and leave-last-out, and every policy of VARIANTS is scored on those inner
+splits, the choice made there. `--outer` scores the served policy, the old
+one (unsigned, no stars, no floor) and each of its parts alone (OUTER) on the
+outer split too. Figures: HR@10, NDCG@10 (any rating relevant),
+liked-NDCG@10 (≥ 4★ relevant), disliked@10, contradiction@10 (the run's own
+rating model as the judge), coverage@10.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from bench.common import dataset_parser, movielens_frames  # noqa: E402
+from re_sys.recommend.algorithms import Interactions  # noqa: E402
+from re_sys.recommend.evaluation.protocols import evaluate_ranker, leave_last_out, per_user_split  # noqa: E402
+from re_sys.recommend.evaluation.rankers import RankerInputs, for_you_ranker, served_stars  # noqa: E402
+from re_sys.recommend.serving.ranking import RankingPolicy  # noqa: E402
+
+SERVED = RankingPolicy()
+OLD = RankingPolicy(signed=False, stars_weight=0.0, floor=None)
+VARIANTS = {
+    "old: unsigned, no stars, no floor": OLD,
+    "old + floor": replace(OLD, floor=SERVED.floor),
+    "unsigned + stars 1.0 + floor": replace(SERVED, signed=False, stars_weight=1.0),
+    **{f"signed, pivot level − {o} (≥ 2★) + stars {w} + floor": replace(SERVED, level_offset=o, stars_weight=w)
+       for o in (0.0, 1.0, 2.0, 3.0) for w in (0.5, 1.0)},
+}
+# Also scored on the outer split with --outer, beside the old and the served policy.
+OUTER = {"old + floor": replace(OLD, floor=SERVED.floor), "signed only": replace(SERVED, stars_weight=0.0, floor=None),
+         "stars only": replace(OLD, stars_weight=SERVED.stars_weight)}
+COLUMNS = ("hit_rate@10", "ndcg@10", "liked_ndcg@10", "disliked@10", "contradiction@10", "coverage@10")
+
+
+def scored(inputs: RankerInputs, test: Interactions, policies: dict[str, RankingPolicy]) -> dict[str, dict]:
+    """Each policy's figures on `test`, one engine (and one judge) for all of them."""
+    recommend = for_you_ranker(inputs)
+    engine = next(e for key, (e, _d) in inputs.cache.items() if key[1])
+    judge = served_stars(inputs)
+    n_items = len(set(inputs.train.movie_ids.tolist()))
+    figures = {}
+    for name, policy in policies.items():
+        engine.policy = policy
+        figures[name] = evaluate_ranker(recommend, test, 10, predicted=judge, n_items=n_items)
+    return figures
+
+
+def table(figures: dict[str, dict]) -> None:
+    print("| policy | " + " | ".join(COLUMNS) + " |")
+    print("|---|" + "---|" * len(COLUMNS))
+    for name, metrics in figures.items():
+        print(f"| {name} | " + " | ".join(f"{metrics[c]:.4f}" for c in COLUMNS) + " |")
+
+
+def main() -> None:
+    parser = dataset_parser(__doc__)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--outer", action="store_true")
+    args = parser.parse_args()
+    ratings, movies, users = movielens_frames(args.dataset)
+    data = Interactions.from_frame(ratings)
+    for seed in args.seeds:
+        train, test = per_user_split(data, 0.25, seed)
+        inner_train, inner_test = per_user_split(train, 0.25, seed + 1000)
+        print(f"\n### seed {seed}: inner split of the training ratings\n")
+        table(scored(RankerInputs(inner_train, movies, users, seed), inner_test, VARIANTS))
+        inner_train, inner_test = leave_last_out(train)
+        print(f"\n### seed {seed}: inner leave-last-out of the training ratings\n")
+        table(scored(RankerInputs(inner_train, movies, users, seed), inner_test, VARIANTS))
+        if args.outer:
+            print(f"\n### seed {seed}: outer split (held-out quarter)\n")
+            table(scored(RankerInputs(train, movies, users, seed), test, {"old": OLD, **OUTER, "served": SERVED}))
+
+
+if __name__ == "__main__":
+    main()

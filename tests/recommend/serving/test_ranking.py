@@ -1,0 +1,96 @@
+"""The for-you ranking reads stars as signed feedback and keeps its list in line with its own stars."""
+import numpy as np
+import pytest
+
+from re_sys.recommend.serving.channels.base import ItemToItemChannel, Query
+from re_sys.recommend.serving.engine import Engine
+from re_sys.recommend.serving.ranking import RankingPolicy
+from re_sys.recommend.serving.runs import Run
+from tests.recommend.fake_run import two_kinds_run, with_item_channel
+
+# Movie ids 1..8 (rows 0..7). Film 1's sequel is film 2; films 3-8 are linked in pairs, weakly.
+SEQUEL = 2
+
+
+@pytest.fixture
+def engine(tmp_path):
+    weights = np.zeros((8, 8), np.float32)
+    weights[0, 1] = 1.0                                 # film 1 -> its sequel
+    for a, b in ((2, 3), (4, 5), (6, 7)):
+        weights[a, b] = weights[b, a] = 0.3
+    folder = with_item_channel(two_kinds_run(tmp_path / "run", n_movies=8), weights, np.arange(8, 0, -1))
+    return Engine(Run.load(folder), titles={1: "Alien (1979)", 3: "Heat (1995)"})
+
+
+def rank_of(answer, movie_id):
+    ids = [r.movie_id for r in answer]
+    return ids.index(movie_id) if movie_id in ids else len(ids)
+
+
+def test_a_one_star_pushes_the_sequel_down_and_a_five_star_pulls_it_up(engine):
+    others = {3: 4.0, 5: 4.0, 7: 4.0}
+    hated = engine.for_user({1: 1.0, **others}, k=8)
+    loved = engine.for_user({1: 5.0, **others}, k=8)
+    assert rank_of(loved, SEQUEL) == 0
+    # Below every film nothing links to the viewer's ratings: pushed down, not merely not pulled.
+    assert [r.movie_id for r in hated][-1] == SEQUEL and len(hated) == 4
+    neutral = engine.for_user(others, k=8)
+    assert {r.movie_id for r in neutral[-2:]} == {1, SEQUEL}    # unlinked films tie at the bottom
+
+
+def test_a_five_star_pulls_harder_than_a_four_star():
+    # Row 0 links to row 1; the viewer also rated row 2 (linked to nothing) 4★.
+    channel = ItemToItemChannel(np.array([[0, 1.0, 0], [0, 0, 0], [0, 0, 0]], np.float32))
+    policy = RankingPolicy()
+    rows = np.array([0, 2])
+
+    def sequel_score(stars):
+        feedback = policy.feedback(np.array([stars, 4.0]), 3.5)
+        return channel.scores(Query(rated_rows=rows, feedback=feedback))[1]
+    assert sequel_score(5.0) > sequel_score(4.0) > sequel_score(3.0) > 0 > sequel_score(1.0)
+
+
+def test_a_viewer_who_rated_only_one_star_gets_no_list_built_on_those_films(engine):
+    answer = engine.for_user({1: 1.0, 3: 1.0}, k=4)
+    assert answer, "the popular list still answers"
+    assert {r.channel for r in answer} <= {"popular", "demographic", "text-cnn"}
+    assert not any(r.reason.startswith("Because you rated") for r in answer)
+    # The unsigned policy would have built the list on the 1★ films: the sequel first.
+    old = Engine(engine.run, policy=RankingPolicy(signed=False, stars_weight=0.0, floor=None))
+    assert old.for_user({1: 1.0, 3: 1.0}, k=4)[0].movie_id == SEQUEL
+
+
+def test_reasons_name_only_liked_films_and_none_without_one(engine):
+    liked = engine.for_user({1: 5.0, 3: 2.0}, k=3)
+    because = [r.reason for r in liked if r.reason.startswith("Because you rated")]
+    assert because and all("Alien" in reason for reason in because)
+    lukewarm = engine.for_user({1: 3.0, 3: 3.0}, k=3)      # positive feedback, but nothing liked
+    assert lukewarm and not any(r.reason.startswith("Because you rated") for r in lukewarm)
+
+
+def test_nothing_predicted_below_three_stars_is_listed_while_better_is_left(tmp_path):
+    # two_kinds_run: viewer 1's vector predicts odd movies high and even movies low.
+    engine = Engine(Run.load(two_kinds_run(tmp_path / "run", n_movies=10)))
+    vector = engine.user_vector(1)
+    stars = engine.predict_many(*vector, range(1, 11))
+    low = {m for m, s in stars.items() if s < 3.0}
+    assert low and len(low) < 10
+    answer = engine.for_user({}, vector=vector, k=10, order="popular")
+    ids = [r.movie_id for r in answer]
+    assert len(ids) == 10
+    first_low = min(ids.index(m) for m in low)
+    assert set(ids[first_low:]) == low, "the low ones only after every other movie"
+
+
+def test_next_up_never_starts_from_a_disliked_film(tmp_path):
+    folder = with_item_channel(two_kinds_run(tmp_path / "run", n_movies=6), np.zeros((6, 6)), np.arange(6))
+    transitions = np.zeros((6, 6), np.float32)
+    transitions[0, 3] = 1.0                      # film 4 follows film 1
+    transitions[1, 4] = 1.0                      # film 5 follows film 2
+    np.save(folder / "transitions.npy", transitions)
+    engine = Engine(Run.load(folder), titles={1: "Heat (1995)", 2: "Ronin (1998)"})
+    assert engine.next_up({1: 1.0}) == []
+    answer = engine.next_up({2: 4.0, 1: 1.0}, k=2)
+    assert answer[0].movie_id == 5 and answer[0].reason == "Often watched after Ronin (1998)"
+    assert not any("Heat" in r.reason for r in answer)
+    assert engine.next_up({1: 5.0}, k=1)[0].movie_id == 4
