@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.common import dataset_parser, movielens_frames
+from bench.common import movielens_frames, nested_splits, seeds_parser
 from re_sys.recommend.algorithms import Interactions
-from re_sys.recommend.evaluation.protocols import per_user_split
 from bench.lists import held_out_accuracy
 from re_sys.recommend.metrics import largest_share
 from re_sys.recommend.serving.channels.also_liked import MAX_SHARE, also_liked_neighbours
@@ -52,16 +51,13 @@ def scored(train: Interactions, test: Interactions, power: float, prior: float, 
 
 
 def main() -> None:
-    parser = dataset_parser(__doc__)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    args = parser.parse_args()
+    args = seeds_parser(__doc__).parse_args()
     ratings, _movies, _users = movielens_frames(args.dataset)
     data = Interactions.from_frame(ratings)
     print("| seed | power | prior | cap | inner: largest share | inner: accuracy | outer: largest share | "
           "outer: accuracy |\n|---|---|---|---|---|---|---|---|")
     for seed in args.seeds:
-        train, test = per_user_split(data, 0.25, seed)
-        inner_train, inner_test = per_user_split(train, 0.25, seed + 1000)
+        train, test, inner_train, inner_test = nested_splits(data, seed)
         for power, prior, cap in GRID:
             inner = scored(inner_train, inner_test, power, prior, cap)
             outer = scored(train, test, power, prior, cap)

@@ -18,7 +18,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from bench.common import dataset_parser, movielens_frames  # noqa: E402
 from re_sys.recommend.algorithms import Interactions  # noqa: E402
 from re_sys.recommend.data.titles import display_title  # noqa: E402
-from re_sys.recommend.evaluation.rankers import RankerInputs, for_you_ranker  # noqa: E402
+from re_sys.recommend.evaluation.rankers import RankerInputs, served_engine  # noqa: E402
 from re_sys.recommend.serving.ranking import RankingPolicy  # noqa: E402
 
 # ML-100K ids, in the order rated: Star Wars 2★; The Terminator, Pulp Fiction, The Silence of the
@@ -32,8 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     ratings, movies, users = movielens_frames(args.dataset)
     inputs = RankerInputs(Interactions.from_frame(ratings), movies, users, 0)
-    for_you_ranker(inputs)
-    engine = next(e for key, (e, _d) in inputs.cache.items() if key[1])
+    engine = served_engine(inputs)
     engine.titles = dict(zip(movies["movie_id"].astype(int), movies["title"]))
     if args.old:
         engine.policy = RankingPolicy(signed=False, stars_weight=0.0, floor=None)

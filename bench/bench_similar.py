@@ -20,11 +20,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from bench.common import dataset_parser, movielens_frames  # noqa: E402
+from bench.common import movielens_frames, nested_splits, seeds_parser  # noqa: E402
 from bench.lists import held_out_accuracy  # noqa: E402
 from re_sys.recommend.algorithms import Interactions  # noqa: E402
-from re_sys.recommend.evaluation.protocols import per_user_split  # noqa: E402
-from re_sys.recommend.evaluation.rankers import RankerInputs, for_you_ranker  # noqa: E402
+from re_sys.recommend.evaluation.rankers import RankerInputs, served_engine  # noqa: E402
 from re_sys.recommend.serving.similarity import Similarity  # noqa: E402
 
 VARIANTS = {
@@ -38,8 +37,7 @@ ALIEN, ALIENS = 183, 176      # ML-100K ids
 
 
 def scored(inputs: RankerInputs, test: Interactions) -> dict[str, tuple[float, float, int | None]]:
-    for_you_ranker(inputs)                                   # builds and caches the run's engine
-    engine = next(e for key, (e, _d) in inputs.cache.items() if key[1])
+    engine = served_engine(inputs)
     counts = dict(zip(*np.unique(inputs.train.movie_ids, return_counts=True)))
     movie_ids = [int(m) for m in engine.run.movie_ids]
     figures = {}
@@ -54,17 +52,13 @@ def scored(inputs: RankerInputs, test: Interactions) -> dict[str, tuple[float, f
 
 
 def main() -> None:
-    parser = dataset_parser(__doc__)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--outer", action="store_true")
-    args = parser.parse_args()
+    args = seeds_parser(__doc__).parse_args()
     ratings, movies, users = movielens_frames(args.dataset)
     data = Interactions.from_frame(ratings)
     print(f"| seed | split | variant | accuracy | accuracy, films with < {FEW} ratings | Aliens in Alien's list |")
     print("|---|---|---|---|---|---|")
     for seed in args.seeds:
-        train, test = per_user_split(data, 0.25, seed)
-        inner_train, inner_test = per_user_split(train, 0.25, seed + 1000)
+        train, test, inner_train, inner_test = nested_splits(data, seed)
         splits = [("inner", inner_train, inner_test)] + ([("outer", train, test)] if args.outer else [])
         for split, fit_on, held in splits:
             for name, (everyone, few, rank) in scored(RankerInputs(fit_on, movies, users, seed), held).items():

@@ -11,7 +11,7 @@ from pathlib import Path
 from re_sys.recommend.data.dataset import frames_from_movielens
 from re_sys.recommend.data.movielens import read_dataset
 
-__all__ = ["DEFAULT_DATASET", "ROOT", "dataset_parser", "movielens_frames"]
+__all__ = ["DEFAULT_DATASET", "ROOT", "dataset_parser", "movielens_frames", "nested_splits", "seeds_parser"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATASET = ROOT / "data" / "ml-100k"
@@ -27,3 +27,20 @@ def dataset_parser(doc: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET, help="A MovieLens folder (any format).")
     return parser
+
+
+def seeds_parser(doc: str) -> argparse.ArgumentParser:
+    """`dataset_parser` with --seeds (default 0 1 2) and --outer, for scripts that tune on inner splits."""
+    parser = dataset_parser(doc)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--outer", action="store_true", help="Score on the outer (held-out) split as well.")
+    return parser
+
+
+def nested_splits(data, seed: int):
+    """(train, test, inner train, inner test): per-viewer 75/25 with `seed`, and again within train
+    (seed + 1000), where choices are made; test is only for reporting them."""
+    from re_sys.recommend.evaluation.protocols import per_user_split
+
+    train, test = per_user_split(data, 0.25, seed)
+    return (train, test, *per_user_split(train, 0.25, seed + 1000))

@@ -18,10 +18,10 @@ from dataclasses import replace
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from bench.common import dataset_parser, movielens_frames  # noqa: E402
+from bench.common import movielens_frames, nested_splits, seeds_parser  # noqa: E402
 from re_sys.recommend.algorithms import Interactions  # noqa: E402
-from re_sys.recommend.evaluation.protocols import evaluate_ranker, leave_last_out, per_user_split  # noqa: E402
-from re_sys.recommend.evaluation.rankers import RankerInputs, for_you_ranker, served_stars  # noqa: E402
+from re_sys.recommend.evaluation.protocols import evaluate_ranker, leave_last_out  # noqa: E402
+from re_sys.recommend.evaluation.rankers import RankerInputs, for_you_ranker, served_engine, served_stars  # noqa: E402
 from re_sys.recommend.serving.ranking import RankingPolicy  # noqa: E402
 
 SERVED = RankingPolicy()
@@ -42,7 +42,7 @@ COLUMNS = ("hit_rate@10", "ndcg@10", "liked_ndcg@10", "disliked@10", "contradict
 def scored(inputs: RankerInputs, test: Interactions, policies: dict[str, RankingPolicy]) -> dict[str, dict]:
     """Each policy's figures on `test`, one engine (and one judge) for all of them."""
     recommend = for_you_ranker(inputs)
-    engine = next(e for key, (e, _d) in inputs.cache.items() if key[1])
+    engine = served_engine(inputs)
     judge = served_stars(inputs)
     n_items = len(set(inputs.train.movie_ids.tolist()))
     figures = {}
@@ -60,15 +60,11 @@ def table(figures: dict[str, dict]) -> None:
 
 
 def main() -> None:
-    parser = dataset_parser(__doc__)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--outer", action="store_true")
-    args = parser.parse_args()
+    args = seeds_parser(__doc__).parse_args()
     ratings, movies, users = movielens_frames(args.dataset)
     data = Interactions.from_frame(ratings)
     for seed in args.seeds:
-        train, test = per_user_split(data, 0.25, seed)
-        inner_train, inner_test = per_user_split(train, 0.25, seed + 1000)
+        train, test, inner_train, inner_test = nested_splits(data, seed)
         print(f"\n### seed {seed}: inner split of the training ratings\n")
         table(scored(RankerInputs(inner_train, movies, users, seed), inner_test, VARIANTS))
         inner_train, inner_test = leave_last_out(train)

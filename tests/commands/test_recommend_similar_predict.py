@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from re_sys.models import Movie, Rating, Viewer
-from re_sys.recommend.serving.runs import switch_current
+from re_sys.recommend.serving.runs import manifest_write, switch_current
 from re_sys.services import recommending
 from tests.recommend.fake_run import two_kinds_run
 
@@ -123,6 +123,7 @@ def test_a_known_viewer_who_rates_after_training_is_folded_in(served):
     config = json.loads(config_path.read_text())
     config["trained_at"] = "2020-01-01T00:00:00+00:00"
     config_path.write_text(json.dumps(config))
+    manifest_write(config_path.parent)          # re-stamped: as if trained in 2020
     recommending._store.cache_clear()
     before = json.loads(_run("recommend", "--user", "2", "--k", "3", "--json")[0])
     assert all(r["movie_id"] % 2 == 0 for r in before if r["channel"] == "text-cnn")

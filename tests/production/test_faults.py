@@ -19,7 +19,7 @@ from django.test import Client
 from re_sys.recommend.data.synthetic import write_ml1m
 from re_sys.models import Movie, Rating, Viewer
 from re_sys.recommend.textcnn import training
-from re_sys.recommend.serving.runs import switch_current
+from re_sys.recommend.serving.runs import manifest_write, switch_current
 from re_sys.services import ratings as rating_service
 from re_sys.services import recommending
 from re_sys.services.importing import movie_stats_refresh
@@ -45,7 +45,8 @@ DAMAGES = {
     "a feature file missing": (lambda run: (run / "movie_features.npy").unlink(), "is missing"),
     "a truncated matrix": (lambda run: (run / "user_features.npy").write_bytes(
         (run / "user_features.npy").read_bytes()[:70]), "damaged"),
-    "an incompatible format": (lambda run: (run / "config.json").write_text('{"format": 99}'),
+    # A run another version wrote: whole and stamped, in a format this one does not read.
+    "an incompatible format": (lambda run: ((run / "config.json").write_text('{"format": 99}'), manifest_write(run)),
                                "run format 99"),
     "current pointing at nothing": (lambda run: __import__("shutil").rmtree(run), "not a trained run"),
 }

@@ -1,30 +1,26 @@
-"""Run folders written directly from arrays: engine tests need no TensorFlow."""
-import json
+"""Runs written from arrays by the project's one run writer: engine tests need no TensorFlow."""
 from pathlib import Path
 
 import numpy as np
 
-from re_sys.recommend.serving.runs import RUN_FORMAT
+from re_sys.recommend.algorithms.factors import Factors
+from re_sys.recommend.serving.runs import IdMaps
+from re_sys.recommend.serving.runs import write_run as run_write
 
 
 def write_run(folder: Path, *, user_features, movie_features, user_ids=None, movie_ids=None,
-              user_bias=None, movie_bias=None, global_mean=3.5, run_id=None) -> Path:
-    folder.mkdir(parents=True)
+              user_bias=None, movie_bias=None, global_mean=3.5) -> Path:
+    """A run at exactly `folder` (its name is the run id), as `serving.runs.write_run` writes every run."""
     user_features = np.asarray(user_features, dtype=np.float32)
     movie_features = np.asarray(movie_features, dtype=np.float32)
     n_users, n_movies = len(user_features), len(movie_features)
-    arrays = {
-        "user_ids": np.arange(1, n_users + 1) if user_ids is None else np.asarray(user_ids),
-        "movie_ids": np.arange(1, n_movies + 1) if movie_ids is None else np.asarray(movie_ids),
-        "user_features": user_features, "movie_features": movie_features,
-        "user_bias": np.zeros(n_users, np.float32) if user_bias is None else np.asarray(user_bias, np.float32),
-        "movie_bias": np.zeros(n_movies, np.float32) if movie_bias is None else np.asarray(movie_bias, np.float32),
-    }
-    for name, array in arrays.items():
-        np.save(folder / f"{name}.npy", array)
-    (folder / "config.json").write_text(json.dumps({"format": RUN_FORMAT, "run_id": run_id or folder.name}))
-    (folder / "metrics.json").write_text(json.dumps({"global_mean": global_mean}))
-    return folder
+    factors = Factors(user_features, movie_features,
+                      np.zeros(n_users, np.float32) if user_bias is None else np.asarray(user_bias, np.float32),
+                      np.zeros(n_movies, np.float32) if movie_bias is None else np.asarray(movie_bias, np.float32),
+                      float(global_mean))
+    maps = IdMaps(np.arange(1, n_users + 1) if user_ids is None else np.asarray(user_ids),
+                  np.arange(1, n_movies + 1) if movie_ids is None else np.asarray(movie_ids))
+    return run_write(folder.parent, factors, maps=maps, config={}, history={}, metrics={}, run_id=folder.name)
 
 
 def two_kinds_run(folder: Path, n_movies: int = 10, dim: int = 4, seed: int = 0) -> Path:

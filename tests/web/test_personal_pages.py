@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from re_sys.models import DoubanLookup, Genre, Movie, Rating, Viewer
-from re_sys.recommend.serving.runs import switch_current
+from re_sys.recommend.serving.runs import manifest_write, switch_current
 from re_sys.services import recommending
 from tests.recommend.fake_run import two_kinds_run
 
@@ -165,6 +165,7 @@ def _write_run(model_dir, name, rmse):
     (run / "metrics.json").write_text(json.dumps({"global_mean": 3.5, "valid_rmse": rmse,
                                                   "baseline_rmse": 1.1}))
     (run / "history.json").write_text(json.dumps({"rmse": [1.0, 0.9, 0.85], "val_rmse": [1.05, 0.95, rmse]}))
+    manifest_write(run)                         # re-stamped after the edits, as a training would
     return run
 
 

@@ -16,7 +16,7 @@ from ..algorithms import EASE, Interactions, Popularity
 from ..algorithms.base import top_k
 from .registry import Method, RankerInputs, Registry
 
-__all__ = ["RANKERS", "RankerInputs", "Recommend", "served_stars"]
+__all__ = ["RANKERS", "RankerInputs", "Recommend", "served_engine", "served_stars"]
 
 Recommend = Callable[[int, int], list]
 
@@ -100,12 +100,17 @@ def _engine(inputs: RankerInputs, *, with_text_cnn: bool, dense_limit: int | Non
     return inputs.cache[key]
 
 
+def served_engine(inputs: RankerInputs):
+    """The engine the site would serve from these training ratings (text-CNN included), built once."""
+    return _engine(inputs, with_text_cnn=True)[0]
+
+
 def served_stars(inputs: RankerInputs):
     """The stars the site would print under each movie: the served run's rating model, as predict(users, movies).
 
     A pair whose viewer or movie the run does not know gets the training mean.
     """
-    engine, _dataset = _engine(inputs, with_text_cnn=True)
+    engine = served_engine(inputs)
     mean = float(inputs.train.stars.mean())
 
     def predict(user_ids, movie_ids):
@@ -122,34 +127,34 @@ def served_stars(inputs: RankerInputs):
 
 
 def _built_engine(inputs: RankerInputs, *, with_text_cnn: bool, dense_limit: int | None):
+    """A run written by the one writer of runs (`serving.publish.run_publish`), as `train` writes it,
+    into a scratch folder, loaded (its arrays in memory) and served."""
+    import tempfile
+    from pathlib import Path
+
+    from ..algorithms.factors import Factors
     from ..data.dataset import DataSet
+    from ..serving.channels.fitting import DENSE_ITEM_LIMIT
     from ..serving.engine import Engine
+    from ..serving.publish import run_publish
     from ..serving.runs import Run
-    from ..serving.channels.fitting import DENSE_ITEM_LIMIT, als_channel, demographic_channel, item_channel_arrays
 
     train = inputs.train
     dataset = DataSet.from_frames(train.to_frame(), inputs.movies, inputs.users)
-    dim, mean = 1, float(train.stars.mean())
-    features = {"user_features": np.zeros((dataset.n_users, dim), np.float32),
-                "movie_features": np.zeros((dataset.n_movies, dim), np.float32),
-                "user_bias": np.zeros(dataset.n_users, np.float32),
-                "movie_bias": np.zeros(dataset.n_movies, np.float32)}
     if with_text_cnn:
         from ..textcnn import training
         from ..textcnn.config import TrainConfig
 
-        result = training.fit(dataset, train_config=TrainConfig(seed=inputs.seed))
-        towers = result.towers
-        features = {
-            "user_features": training.predict_inputs(towers.user, dataset.user_inputs()),
-            "movie_features": training.predict_inputs(towers.movie, dataset.movie_inputs()),
-            "user_bias": towers.rating.get_layer("user_bias").get_weights()[0][:, 0],
-            "movie_bias": towers.rating.get_layer("movie_bias").get_weights()[0][:, 0]}
-        mean = float(result.metrics["global_mean"])
-    run = Run(path=None, user_ids=dataset.user_ids, movie_ids=dataset.movie_ids, global_mean=mean,
-              demographic=demographic_channel(dataset), als=als_channel(dataset, inputs.seed),
-              **features, **item_channel_arrays(dataset, dense_limit=DENSE_ITEM_LIMIT if dense_limit is None
-                                                else dense_limit))
+        factors = training.factors_of(training.fit(dataset, train_config=TrainConfig(seed=inputs.seed)), dataset)
+    else:   # the collaborative channels only: a run whose rating model knows nothing
+        factors = Factors(np.zeros((dataset.n_users, 1), np.float32), np.zeros((dataset.n_movies, 1), np.float32),
+                          np.zeros(dataset.n_users, np.float32), np.zeros(dataset.n_movies, np.float32),
+                          float(train.stars.mean()))
+    options = {"seed": inputs.seed, "dense_limit": DENSE_ITEM_LIMIT if dense_limit is None else dense_limit}
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = run_publish(factors, dataset, Path(scratch), algorithm="evaluation", settings={}, history={},
+                             metrics={}, channel_options=options)
+        run = Run.load(folder)
     return Engine(run), dataset
 
 

@@ -19,13 +19,16 @@ __all__ = ["run_publish"]
 
 def run_publish(factors: Factors, dataset: DataSet, runs_dir: Path, *, algorithm: str, settings: dict,
                 history: dict, metrics: dict, extra_info: dict | None = None, item_channel: bool = True,
-                extra: Callable[[Path], None] | None = None) -> Path:
-    """Write a run of `factors` (rows in `dataset`'s order) with its channels; return its folder."""
+                extra: Callable[[Path], None] | None = None, channel_options: dict | None = None) -> Path:
+    """Write a run of `factors` (rows in `dataset`'s order) with its channels; return its folder.
+
+    `channel_options` go to `channels_save` (the ALS seed, the dense limit).
+    """
     def contents(folder: Path) -> None:
         if extra is not None:
             extra(folder)
         if item_channel:
-            channels_save(folder, dataset)
+            channels_save(folder, dataset, **(channel_options or {}))
         _plot_history(history, folder / "loss.png")
 
     return write_run(runs_dir, factors, maps=dataset, extra=contents, history=history, metrics=metrics,

@@ -263,17 +263,21 @@ def stale_partials_remove(runs_dir: Path) -> list[str]:
 
 
 @contextmanager
-def new_run_folder(runs_dir: Path) -> Iterator[tuple[Path, str]]:
+def new_run_folder(runs_dir: Path, run_id: str | None = None) -> Iterator[tuple[Path, str]]:
     """A scratch folder that becomes `runs_dir/<id>` in one rename when the block succeeds.
 
     On any failure (a full disk, an interrupt) the scratch folder is removed and
     no run appears: `current` and every finished run stay as they were. A
     training killed outright cannot clean up; the next one removes its folder.
     The manifest (sizes and checksums) is written last, just before the rename.
+    `run_id` names the run instead of the time and a random suffix (fixtures
+    that must know the folder's name); a run of that name must not exist yet.
     """
     runs_dir.mkdir(parents=True, exist_ok=True)
     stale_partials_remove(runs_dir)
-    run_id = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
+    run_id = run_id or datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
+    if (runs_dir / run_id).exists():
+        raise FileExistsError(f"{runs_dir / run_id} exists already")
     scratch = runs_dir / f".{run_id}.partial"
     try:
         scratch.mkdir()
@@ -304,14 +308,14 @@ class IdMaps:
 
 
 def write_run(runs_dir: Path, factors: Factors, *, maps, config: dict, history: dict, metrics: dict,
-              extra: Callable[[Path], None] | None = None) -> Path:
+              extra: Callable[[Path], None] | None = None, run_id: str | None = None) -> Path:
     """Write a complete run into `runs_dir/<id>` and return that folder; the one writer of the format.
 
     `maps` saves the id maps and encodings (`DataSet.save_maps`); `extra`
     writes what else this run carries (channels, the Keras model, a chart)
     into the folder while it is still private. `current` is not touched.
     """
-    with new_run_folder(runs_dir) as (folder, run_id):
+    with new_run_folder(runs_dir, run_id) as (folder, run_id):
         for name in FACTOR_ARRAYS:
             np.save(folder / f"{name}.npy", np.asarray(getattr(factors, name), dtype=np.float32))
         maps.save_maps(folder)

@@ -165,17 +165,22 @@ def _epoch_logger(log: Log, epochs: int):
     return EpochLog()
 
 
-def export_run(result: TrainResult, dataset: DataSet, runs_dir: Path, *,
-               extra_info: dict | None = None, item_channel: bool = True) -> Path:
-    """Publish a trained text-CNN as a run in `runs_dir/<id>`, atomically; return that folder."""
+def factors_of(result: TrainResult, dataset: DataSet) -> Factors:
+    """The trained towers as the factors every run holds: each viewer's and movie's vector and bias."""
     towers = result.towers
-    factors = Factors(
+    return Factors(
         predict_inputs(towers.user, dataset.user_inputs()),
         predict_inputs(towers.movie, dataset.movie_inputs()),
         towers.rating.get_layer("user_bias").get_weights()[0][:, 0],
         towers.rating.get_layer("movie_bias").get_weights()[0][:, 0],
         result.metrics["global_mean"])
-    return run_publish(factors, dataset, runs_dir, algorithm="text-cnn", settings=result.model_config.to_dict(),
+
+
+def export_run(result: TrainResult, dataset: DataSet, runs_dir: Path, *,
+               extra_info: dict | None = None, item_channel: bool = True) -> Path:
+    """Publish a trained text-CNN as a run in `runs_dir/<id>`, atomically; return that folder."""
+    towers = result.towers
+    return run_publish(factors_of(result, dataset), dataset, runs_dir, algorithm="text-cnn", settings=result.model_config.to_dict(),
                        history=result.history, metrics=result.metrics, item_channel=item_channel,
                        extra_info={"train": result.train_config.to_dict(), **(extra_info or {})},
                        extra=lambda folder: towers.rating.save(folder / "model.keras"))

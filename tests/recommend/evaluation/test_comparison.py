@@ -120,14 +120,14 @@ def test_the_served_list_agrees_with_the_served_stars_and_finds_what_viewers_lik
     """A trained run (text-CNN included) on planted tastes where every viewer rated both kinds,
     loving one and disliking the other: "rated it" says nothing, the stars say everything."""
     from re_sys.recommend.evaluation.protocols import evaluate_ranker, per_user_split
-    from re_sys.recommend.evaluation.rankers import RankerInputs, for_you_ranker, served_stars
+    from re_sys.recommend.evaluation.rankers import RankerInputs, for_you_ranker, served_engine, served_stars
     from re_sys.recommend.serving.ranking import RankingPolicy
 
     ratings, movies, users = planted_frames(n_users=80, n_movies=80, density=0.5, seed=3)
     train, test = per_user_split(Interactions.from_frame(ratings), 0.25, seed=0)
     inputs = RankerInputs(train, movies, users, 0)
     recommend, judge = for_you_ranker(inputs), served_stars(inputs)
-    engine = next(engine for key, (engine, _d) in inputs.cache.items() if key[1])
+    engine = served_engine(inputs)
     served = evaluate_ranker(recommend, test, 10, predicted=judge)
     engine.policy = RankingPolicy(signed=False, stars_weight=0.0, floor=None)
     unsigned = evaluate_ranker(recommend, test, 10, predicted=judge)

@@ -89,11 +89,11 @@ def demographic_channel(dataset: DataSet) -> DemographicPopular:
     return DemographicPopular.fit(dataset.rating_stars, dataset.rating_movies, masks, dataset.n_movies)
 
 
-def channels_save(folder: Path, dataset: DataSet) -> None:
+def channels_save(folder: Path, dataset: DataSet, *, seed: int = 0, dense_limit: int = DENSE_ITEM_LIMIT) -> None:
     """Fit every channel on `dataset` and save it into a run folder being written."""
-    for name, array in item_channel_arrays(dataset).items():
+    for name, array in item_channel_arrays(dataset, dense_limit=dense_limit).items():
         np.save(folder / f"{name}.npy", array)
     demographic_channel(dataset).save(folder)
-    als = als_channel(dataset)
+    als = als_channel(dataset, seed)
     if als is not None:
         als.save(folder)
