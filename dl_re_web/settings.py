@@ -110,9 +110,10 @@ PERMISSIONS_POLICY = {feature: [] for feature in (
     "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
     "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get", "usb")}
 
-if PRODUCTION:
+if not DEBUG:
     # Static files straight from the WSGI server, compressed and cache-busted
-    # (after `collectstatic`); runserver serves them itself in development.
+    # (after `collectstatic`), in production and in the local run alike
+    # (scripts/serve.sh); runserver serves them itself with DEBUG on.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "dl_re_web.urls"
@@ -213,7 +214,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed names need `collectstatic`; development serves the files as they are.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-                    if PRODUCTION else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+                    if not DEBUG else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))

@@ -33,7 +33,8 @@ class SortForm(forms.Form):
 
 
 class RatingForm(forms.Form):
-    stars = forms.TypedChoiceField(choices=STAR_CHOICES, coerce=float, label=_("Your rating"))
+    # The empty first choice: an unrated movie's box shows no stars, never a rating nobody gave.
+    stars = forms.TypedChoiceField(choices=[("", "–"), *STAR_CHOICES], coerce=float, label=_("Your rating"))
 
 
 class SignUpForm(UserCreationForm):

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the site: venv, install, fetch a dataset, migrate, import, train, serve on :8000.
+# Run the site: venv, install, fetch a dataset, migrate, import, train, then serve it as
+# production does on 127.0.0.1:8000 (scripts/serve.sh; DJANGO_DEBUG=1 for Django's debug pages).
 # A second run skips every step that is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,8 +37,4 @@ if [ ! -e "${RE_SYS_MODEL_DIR:-model}/current" ]; then
     python manage.py train
 fi
 
-# Demo mode: "browse as MovieLens user #N" (never on in production settings).
-export RE_SYS_DEMO=${RE_SYS_DEMO:-1}
-addr=${RE_SYS_ADDR:-127.0.0.1:8000}
-echo "Serving on http://$addr/ (Ctrl+C to stop)"
-exec python manage.py runserver "$addr"
+exec scripts/serve.sh

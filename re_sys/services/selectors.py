@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import DatasetImport, Genre, HALF_STARS, Movie, Rating, Viewer
 from ..search import search_terms
 
-__all__ = ["MOVIES_PER_PAGE", "SORTS", "dataset_current", "dataset_viewer", "genre_exists", "movie_hot_sample", "movie_list", "movie_of",
+__all__ = ["MOVIES_PER_PAGE", "SORTS", "dataset_current", "dataset_viewer", "genre_exists", "genre_named", "movie_hot_sample", "movie_list", "movie_of",
            "movie_page", "movie_rating_summary", "movie_search", "movies_with_reasons", "onboarding_groups",
            "viewer_genre_stats", "viewer_history_page", "viewer_of", "viewer_ratings_list",
            "viewer_get", "viewer_summary", "viewer_top_rated", "year_has_movies"]
@@ -149,6 +149,11 @@ def year_has_movies(year: int) -> bool:
 
 def genre_exists(name: str) -> bool:
     return Genre.objects.filter(name=name).exists()
+
+
+def genre_named(name: str) -> Genre | None:
+    """The genre of that name, matched without regard to case (`sci-fi` is Sci-Fi); None if none."""
+    return Genre.objects.filter(name=name).first() or Genre.objects.filter(name__iexact=name).first()
 
 
 def dataset_current() -> DatasetImport | None:

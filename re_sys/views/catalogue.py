@@ -1,14 +1,15 @@
 """Browsing the catalogue: home, a movie, search, genres and years, generated posters."""
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from .. import vocabulary
 from ..forms import RatingForm, SearchForm, SortForm
-from ..models import Genre, Movie
+from ..models import Movie
 from ..posters import poster_svg
 from ..services import pages, selectors
 from .shown import viewer_shown
@@ -48,7 +49,12 @@ def _listing(request, *, title: str, genre=None, year=None):
 
 
 def genre_detail(request, name: str):
-    genre = get_object_or_404(Genre, name=name)
+    genre = selectors.genre_named(name)
+    if genre is None:
+        raise Http404(f"No genre {name!r}.")
+    if genre.name != name:   # one address per genre: /genres/sci-fi/ -> /genres/Sci-Fi/, the query kept
+        query = request.GET.urlencode()
+        return redirect(reverse("re_sys:genre", args=[genre.name]) + (f"?{query}" if query else ""), permanent=True)
     return _listing(request, title=_("%(genre)s movies") % {"genre": vocabulary.word(genre.name)}, genre=genre)
 
 
@@ -65,7 +71,7 @@ def movie_detail(request, movie_id: int, *, rating_form=None, status=200):
                                own=selectors.viewer_of(request.user))  # a GET never creates a viewer
     mine = context["mine"]
     return render(request, "re_sys/movie_detail.html", {
-        **context, "rating_form": rating_form or RatingForm(initial={"stars": str(mine.stars) if mine else "4.0"}),
+        **context, "rating_form": rating_form or RatingForm(initial={"stars": str(mine.stars) if mine else ""}),
     }, status=status)
 
 

@@ -87,9 +87,28 @@ def test_change_and_remove_a_rating(client, served):
     viewer = Viewer.objects.get(user=user)
     assert list(viewer.ratings.values_list("stars", flat=True)) == [4.5]
     assert Movie.objects.get(pk=3).rating_count == 1  # stats follow the table
+    page = client.get("/movies/3/").content.decode()
+    assert '<option value="4.5" selected>' in page
     response = client.post("/movies/3/rate/", {"delete": "1"}, follow=True)
     assert "was removed" in response.content.decode()
     assert not viewer.ratings.exists()
+    # Unrated again, the box shows no stars: never a rating the visitor did not give.
+    page = response.content.decode()
+    assert '<option value="" selected>' in page and "selected>" not in page.replace('<option value="" selected>', "")
+
+
+def test_an_unrated_movie_offers_no_preselected_stars(client, served):
+    client.force_login(get_user_model().objects.create_user("di", password="pw-pw-pw-123"))
+    page = client.get("/movies/2/").content.decode()
+    assert '<option value="" selected>' in page and 'value="4.0" selected' not in page
+
+
+def test_genre_addresses_ignore_case_and_lead_to_the_one_canonical_address(client, catalogue):
+    response = client.get("/genres/comedy/?sort=title")
+    assert response.status_code == 301 and response["Location"] == "/genres/Comedy/?sort=title"
+    assert client.get("/genres/COMEDY/").status_code == 301
+    assert client.get("/genres/Comedy/").status_code == 200
+    assert client.get("/genres/Nonsense/").status_code == 404
 
 
 @pytest.mark.parametrize("stars", ["0", "5.5", "3.3", "abc", ""])
