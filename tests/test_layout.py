@@ -1,10 +1,11 @@
-"""The two rules of the house, checked on the whole tree.
+"""The rules of the house, checked on the whole tree.
 
 1. `re_sys/recommend/` is plain Python: no module under it imports Django.
 2. The web process never imports TensorFlow: after the URL map is loaded and
    every page and API route has answered once, neither `tensorflow` nor
    `keras` is in `sys.modules` (in a fresh interpreter, since other tests
    train models in this one).
+3. No import cycle: the modules' import-time imports form a tree of floors.
 """
 import ast
 import os
@@ -96,3 +97,69 @@ def test_answering_every_route_never_imports_tensorflow(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     answered, loaded = done.stdout.split()[-2:]
     assert int(answered) > 30 and loaded == "-"
+
+
+def _module_graph(package: Path) -> dict[str, set[str]]:
+    """Each module of `package` -> the modules of it that it imports when it is imported (top level)."""
+    def name_of(path: Path) -> str:
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        return name.removesuffix(".__init__")
+    modules = {name_of(p): p for p in package.rglob("*.py") if "migrations" not in p.parts}
+    graph = {}
+    for name, path in modules.items():
+        here = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets = set()
+        for node in ast.parse(path.read_text(), filename=str(path)).body:
+            if isinstance(node, ast.Import):
+                targets |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                parts = here.split(".")[: len(here.split(".")) - node.level + 1] if node.level else []
+                base = ".".join(parts + ([node.module] if node.module else []))
+                targets |= {base} | {f"{base}.{alias.name}" for alias in node.names}
+        graph[name] = {t for t in targets if t in modules and t != name}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected parts of more than one module (Tarjan's algorithm, iterative)."""
+    index, low, on_stack, stack, found, counter = {}, {}, set(), [], [], 0
+    for start in graph:
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, edges = work[-1]
+            step = next(edges, None)
+            if step is not None:
+                if step not in index:
+                    index[step] = low[step] = counter
+                    counter += 1
+                    stack.append(step)
+                    on_stack.add(step)
+                    work.append((step, iter(sorted(graph[step]))))
+                elif step in on_stack:
+                    low[node] = min(low[node], index[step])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                part = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    part.append(member)
+                    if member == node:
+                        break
+                if len(part) > 1:
+                    found.append(sorted(part))
+    return found
+
+
+def test_no_import_cycle_in_the_site():
+    assert _cycles(_module_graph(ROOT / "re_sys")) == []
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]   # the check itself
