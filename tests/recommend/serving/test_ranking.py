@@ -94,3 +94,18 @@ def test_next_up_never_starts_from_a_disliked_film(tmp_path):
     assert answer[0].movie_id == 5 and answer[0].reason == "Often watched after Ronin (1998)"
     assert not any("Heat" in r.reason for r in answer)
     assert engine.next_up({1: 5.0}, k=1)[0].movie_id == 4
+
+
+@pytest.mark.parametrize("order", ["blend", "item-to-item", "als", "text-cnn", "popular"])
+def test_every_choice_of_recommender_reads_the_stars_alike(tmp_path, order):
+    weights = np.zeros((10, 10), np.float32)
+    weights[0, 1] = 1.0                                  # film 1 -> film 2 (even: predicted low)
+    folder = with_item_channel(two_kinds_run(tmp_path / "run", n_movies=10), weights, np.arange(10, 0, -1))
+    engine = Engine(Run.load(folder))
+    vector = engine.user_vector(1)                       # likes odd films, predicted low on even ones
+    low = {m for m, s in engine.predict_many(*vector, range(1, 11)).items() if s < 3.0}
+    answer = engine.for_user({1: 1.0}, vector=vector, k=4, order=order)
+    assert len(answer) == 4 and not {r.movie_id for r in answer} & low   # the floor, whichever channel ranks
+    assert not {r.channel for r in answer} & {"item-to-item", "als"}     # nothing built on the 1★
+    liked = engine.for_user({1: 5.0, 3: 5.0}, vector=vector, k=3, order=order)   # 3 odd films left
+    assert not {r.movie_id for r in liked} & low
