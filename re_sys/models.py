@@ -208,6 +208,13 @@ class DatasetImport(models.Model):
     tags = models.PositiveIntegerField(default=0)
     imported_at = models.DateTimeField(auto_now_add=True)
 
+    @property
+    def title(self) -> str:
+        """The dataset as people name it ("MovieLens 100K"), not its folder ("ml-100k")."""
+        from .recommend.data.download import release_title
+
+        return release_title(self.name)
+
     class Meta:
         ordering = ["-imported_at"]
 

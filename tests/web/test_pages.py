@@ -102,3 +102,13 @@ def test_admin_filters_and_paginated_rating_inline(admin_client_with_data):
 def test_admin_is_for_staff_only(client, imported):
     response = client.get(reverse("admin:re_sys_movie_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("folder, shown", [("ml-100k", "MovieLens 100K"), ("ml-1m", "MovieLens 1M"),
+                                           ("my-own-ratings", "my-own-ratings")])
+def test_the_home_page_names_the_dataset_as_people_do(client, folder, shown):
+    DatasetImport.objects.create(name=folder, format="ml-100k", source="/x", fingerprint="0" * 64,
+                                 movies=1682, viewers=943, ratings=100000)
+    page = client.get("/").content.decode()
+    assert f"{shown}: 1,682 movies, 943 viewers, 100,000 ratings." in page
+    assert folder == shown or f"{folder}:" not in page

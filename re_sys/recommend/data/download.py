@@ -28,6 +28,7 @@ __all__ = [
     "Release",
     "convert_atomic_to_ml100k",
     "download_file",
+    "release_title",
     "extract_zip",
     "fetch_release",
     "fetch_ml100k_mirror",
@@ -48,14 +49,23 @@ class Release:
     filename: str
     md5: str | None  # None: verified against GroupLens's published .md5 file instead
     folder: str      # the folder the zip unpacks to
+    title: str = ""  # what people call it (GroupLens's own name)
 
 
 DATASETS = {
-    "ml-1m": Release("ml-1m", "ml-1m.zip", "c4d9eecfca2ab87c1945afe126590906", "ml-1m"),
-    "ml-100k": Release("ml-100k", "ml-100k.zip", "0e33842e24a9c977be4e0107933c0723", "ml-100k"),
-    "ml-latest-small": Release("ml-latest-small", "ml-latest-small.zip", None, "ml-latest-small"),
-    "ml-25m": Release("ml-25m", "ml-25m.zip", None, "ml-25m"),
+    "ml-1m": Release("ml-1m", "ml-1m.zip", "c4d9eecfca2ab87c1945afe126590906", "ml-1m", "MovieLens 1M"),
+    "ml-100k": Release("ml-100k", "ml-100k.zip", "0e33842e24a9c977be4e0107933c0723", "ml-100k",
+                       "MovieLens 100K"),
+    "ml-latest-small": Release("ml-latest-small", "ml-latest-small.zip", None, "ml-latest-small",
+                               "MovieLens Latest (small)"),
+    "ml-25m": Release("ml-25m", "ml-25m.zip", None, "ml-25m", "MovieLens 25M"),
 }
+
+
+def release_title(folder_name: str) -> str:
+    """'ml-100k' -> 'MovieLens 100K'; a folder that is no known release keeps its own name."""
+    release = DATASETS.get(folder_name)
+    return release.title if release is not None and release.title else folder_name
 
 # The recbole 1.2.1 wheel on PyPI carries ML-100K as atomic files.
 MIRROR_PACKAGE = "recbole==1.2.1"
