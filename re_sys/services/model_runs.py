@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from django.conf import settings
@@ -37,6 +38,15 @@ class RunInfo:
     @property
     def trained_at(self) -> str:
         return self.config.get("trained_at", "")
+
+    @property
+    def trained(self) -> datetime | None:
+        """When it was trained, for the page to show in the visitor's language (None if unknown)."""
+        try:
+            moment = datetime.fromisoformat(self.trained_at) if self.trained_at else None
+        except ValueError:
+            return None
+        return moment.replace(tzinfo=timezone.utc) if moment and moment.tzinfo is None else moment
 
     @property
     def n_ratings(self):

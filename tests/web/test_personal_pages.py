@@ -180,6 +180,9 @@ def test_model_page_lists_runs_and_staff_switch_back(client, catalogue, settings
     assert [r.run_id for r in page.context["runs"]] == ["run2", "run1"]
     text = page.content.decode()
     assert "0.9100" in text and "<polyline" in text and "Serve this run" not in text
+    # Dates and counts as people read them, not "2026-01-02T00:00:00" and "1234".
+    assert "2026-01-02T" not in text.replace('datetime="2026-01-02T', "") and "Jan. 2, 2026" in text
+    assert "1,234" in text
 
     assert client.post("/model/switch/", {"run": "run1"}).status_code == 302  # to the admin sign-in
     assert (model_dir / "current").resolve() == new.resolve()
@@ -211,3 +214,9 @@ def test_another_viewers_recommendations_speak_of_them_and_your_own_of_you(clien
     client.post("/demo/browse-as/", {"stop": "1"})
     chinese = client.get("/users/1/").content.decode()
     assert "预计TA会打" in chinese and "预计你会打" not in chinese
+
+
+def test_the_command_hint_on_insights_is_for_staff_only(client, rated):
+    assert "fetch_posters" not in client.get("/insights/").content.decode()
+    client.force_login(get_user_model().objects.create_user("st", password="pw-pw-pw-123", is_staff=True))
+    assert "python manage.py fetch_posters" in client.get("/insights/").content.decode()
