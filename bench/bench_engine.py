@@ -71,7 +71,7 @@ def main() -> None:
                                                                                segments=mine)),
             ("for_user with a variety seed", lambda: engine.for_user(rated, vector, k=10, segments=mine,
                                                                      variety=3)),
-            ("next_up from 165 rated, 10", lambda: engine.next_up(list(rated), 10)),
+            ("next_up from 165 rated, 10", lambda: engine.next_up(rated, 10)),
             ("demographic(gender-age, occupation), 10", lambda: engine.demographic(mine, 10)),
             ("fold_in from 20 ratings", lambda: engine.fold_in(dict(list(rated.items())[:20]))),
         ]

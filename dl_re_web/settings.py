@@ -216,6 +216,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
                     if not DEBUG else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Outside production a missing manifest entry (no `collectstatic` yet, DJANGO_DEBUG=0 with
+# runserver) falls back to the plain name instead of failing every page.
+WHITENOISE_MANIFEST_STRICT = PRODUCTION
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 

@@ -5,10 +5,11 @@
 # ends here; DJANGO_DEBUG=1 serves Django's debug pages with runserver instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=${PYTHON:-python}
+PYTHON=${RE_SYS_PYTHON:-python}          # the venv's, on PATH after scripts/_venv.sh
 DATA_DIR=${RE_SYS_DATA_DIR:-data}
 addr=${RE_SYS_ADDR:-127.0.0.1:8000}
-export RE_SYS_DEMO=${RE_SYS_DEMO:-1}       # "browse as MovieLens user #N" (never in DJANGO_ENV=production)
+# Demo mode ("browse as MovieLens user #N") by default on this machine, never by default in production.
+if [ "${DJANGO_ENV:-}" != "production" ]; then export RE_SYS_DEMO=${RE_SYS_DEMO:-1}; fi
 
 if [ "${DJANGO_DEBUG:-0}" = "1" ]; then
     echo "Serving with DEBUG on (Django's development server) on http://$addr/ (Ctrl+C to stop)"

@@ -44,7 +44,7 @@ class RunInfo:
         """When it was trained, for the page to show in the visitor's language (None if unknown)."""
         try:
             moment = datetime.fromisoformat(self.trained_at) if self.trained_at else None
-        except ValueError:
+        except (TypeError, ValueError):
             return None
         return moment.replace(tzinfo=timezone.utc) if moment and moment.tzinfo is None else moment
 

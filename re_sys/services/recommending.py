@@ -224,6 +224,11 @@ def rating_predict(*, viewer: Viewer, movie_id: int) -> float | None:
     return viewer_predictions(viewer=viewer, movie_ids=[movie_id]).get(movie_id)
 
 
+# The SQL fallback re-scores only the most co-loved movies: enough for any page's list, and one
+# IN (...) of bounded size whatever the catalogue.
+FALLBACK_CANDIDATES = 500
+
+
 def movie_also_liked(*, movie_id: int, k: int = 10, exclude: set[int] = frozenset(),
                      liked: float = LOVED_STARS) -> list[Recommendation]:
     """Viewers who loved the movie -> what else they loved, more than everyone does.
@@ -245,7 +250,7 @@ def movie_also_liked(*, movie_id: int, k: int = 10, exclude: set[int] = frozense
     rows = list(Rating.objects.filter(viewer_id__in=fans, stars__gte=liked)
                 .exclude(movie_id=movie_id).exclude(movie_id__in=exclude)
                 .values("movie_id").annotate(fans=Count("id"), weight=Sum(F("stars") - liked + 1.0))
-                .filter(fans__gte=min_fans))
+                .filter(fans__gte=min_fans).order_by("-weight", "movie_id")[:FALLBACK_CANDIDATES])
     fans_of = dict(Rating.objects.filter(movie_id__in=[r["movie_id"] for r in rows], stars__gte=liked)
                    .values("movie_id").annotate(n=Count("id")).values_list("movie_id", "n"))
     scores = co_liking_score([r["weight"] for r in rows], [fans_of.get(r["movie_id"], 0) for r in rows])

@@ -36,7 +36,7 @@ def _get(url: str) -> tuple[int, str]:
 def site(tmp_path):
     port = _free_port()
     env = sqlite_site_env(tmp_path) | {
-        "PYTHON": sys.executable, "RE_SYS_DATA_DIR": str(tmp_path / "data"), "RE_SYS_ADDR": f"127.0.0.1:{port}",
+        "RE_SYS_PYTHON": sys.executable, "RE_SYS_DATA_DIR": str(tmp_path / "data"), "RE_SYS_ADDR": f"127.0.0.1:{port}",
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"), "GUNICORN_WORKERS": "1"}
     process = subprocess.Popen(["bash", str(ROOT / "scripts" / "serve.sh")], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)

@@ -189,8 +189,8 @@ class Engine:
 
         `order` other than "blend" names the one channel that ranks ("text-cnn",
         "item-to-item", "als" or "popular"), as a viewer may choose; when that channel
-        cannot score for this viewer the blend ranks instead. Every order reads
-        the stars alike and keeps the floor.
+        cannot score for this viewer, the first of RANKING_ORDER that can ranks
+        instead. Every order reads the stars alike and keeps the floor.
         """
         known = [int(m) for m in rated if int(m) in self._movie_row]
         rated_rows = np.array([self._movie_row[m] for m in known], dtype=np.int64)

@@ -41,8 +41,11 @@ class Similarity:
         if item_weights is None or not self.collaborative_weight:
             return content
         both_ways = np.asarray(item_weights[row], dtype=np.float64) + np.asarray(item_weights[:, row], np.float64)
-        ratings = float(popularity[row]) if popularity is not None else 0.0
-        weight = self.collaborative_weight * ratings / max(ratings + self.support, 1e-12)
+        if popularity is None:      # an older run: no counts to weigh by, the measured weight as it is
+            weight = self.collaborative_weight
+        else:
+            ratings = float(popularity[row])
+            weight = self.collaborative_weight * ratings / max(ratings + self.support, 1e-12)
         collaborative = standardised(both_ways) if both_ways.std() > 0 else np.zeros_like(both_ways)
         if not self.content:
             return collaborative

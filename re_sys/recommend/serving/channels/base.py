@@ -66,8 +66,9 @@ class ItemToItemChannel(RecallChannel):
 
 
 class ALSChannel(RecallChannel):
-    """Implicit ALS: the viewer's factors folded in from the movies they rated, the disliked ones
-    with preference 0 (signed fold-in)."""
+    """Implicit ALS: the viewer's factors folded in from the movies they rated; those at or below
+    the pivot (feedback ≤ 0, a typical viewer's 2★ included) with preference 0 (signed fold-in),
+    where the item-to-item channel gives a rating at the pivot no weight at all."""
 
     name = "als"
 
