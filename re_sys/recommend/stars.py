@@ -6,6 +6,8 @@ serving rules, the channels' fitting and the evaluation agree.
 """
 from __future__ import annotations
 
+import numpy as np
+
 __all__ = ["DISLIKED_STARS", "LIKED_STARS", "LOVED_STARS", "PREDICTED_DISLIKE", "liked_mask"]
 
 # A viewer's own rating at or above this reads as "liked": a reason may name
@@ -25,6 +27,4 @@ PREDICTED_DISLIKE = 3.0
 
 def liked_mask(stars, line: float = LIKED_STARS):
     """Which of a viewer's ratings say they liked the movie (numpy in, boolean array out)."""
-    import numpy as np
-
     return np.asarray(stars, dtype=np.float64) >= line

@@ -12,6 +12,7 @@ import threading
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.db import connection
 from django.db.models import F
@@ -191,13 +192,15 @@ def viewer_recommendations(*, viewer: Viewer, k: int = 10, order: str | None = N
 def _popular_above_floor(engine: Engine, vector, k: int, exclude: set[int]) -> list[Recommendation]:
     """The popular list, with what the run predicts below its floor for this viewer moved after the rest:
     the same rule as every other choice (`serving/ranking.RankingPolicy.floor`)."""
-    floor = engine.policy.floor
-    if vector is None or floor is None:
+    policy = engine.policy
+    if vector is None or policy.floor is None:
         return movie_popular(k=k, exclude=exclude)
     candidates = movie_popular(k=3 * k, exclude=exclude)
     stars = engine.predict_many(*vector, [r.movie_id for r in candidates])
-    below = [stars.get(r.movie_id, floor) < floor for r in candidates]
-    return ([r for r, low in zip(candidates, below) if not low] + [r for r, low in zip(candidates, below) if low])[:k]
+    below = np.array([stars.get(r.movie_id, policy.floor) < policy.floor for r in candidates], dtype=bool)
+    # The popular order as scores, and the engine's own rule for what falls below its floor.
+    chosen = policy.chosen(-np.arange(len(candidates), dtype=np.float64), below, k)
+    return [candidates[i] for i in chosen]
 
 
 def viewer_next_up(*, viewer: Viewer, k: int = 10, taste: Taste | None = None) -> list[Recommendation]:

@@ -91,8 +91,7 @@ class RankingPolicy:
     def chosen(self, ranking: np.ndarray, below: np.ndarray | None, k: int,
                variety: int | None = None) -> np.ndarray:
         """The k rows to list, best first: those above the floor, then (only if too few) the rest."""
-        pick = (lambda scores, n: top_k(scores, n)) if variety is None else \
-            (lambda scores, n: _sampled(scores, n, variety))
+        pick = top_k if variety is None else (lambda scores, n: _sampled(scores, n, variety))
         if below is None or not below.any():
             return pick(ranking, k)
         first = pick(np.where(below, -np.inf, ranking), k)

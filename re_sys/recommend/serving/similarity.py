@@ -46,7 +46,7 @@ class Similarity:
         else:
             ratings = float(popularity[row])
             weight = self.collaborative_weight * ratings / max(ratings + self.support, 1e-12)
-        collaborative = standardised(both_ways) if both_ways.std() > 0 else np.zeros_like(both_ways)
+        collaborative = standardised(both_ways)      # all zeros (a film nobody rated) stays zeros
         if not self.content:
             return collaborative
         return standardised(content) + weight * collaborative
