@@ -20,8 +20,8 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import get_usage
 
-from .models import Movie, Viewer
-from .services import access, recommending, selectors, tokens
+from .models import Movie, MovieMark, Viewer
+from .services import access, marks, recommending, selectors, tokens
 from .services.clients import client_address
 from .services.ratings import InvalidStars, rating_delete, rating_set, viewer_for_user
 
@@ -314,9 +314,8 @@ def ratings(request):
     return _rating_write(request)
 
 
-def _rating_write(request) -> JsonResponse:
-    if not request.user.is_authenticated:
-        raise ApiError(401, "not_signed_in", "Sign in to rate movies.")
+def _json_body(request):
+    """The request's body parsed (shallow JSON, not yet checked to be an object), or the API's 413/400 error."""
     # Checked before reading: Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE
     # with an HTML page, and the API answers in JSON.
     try:
@@ -332,8 +331,18 @@ def _rating_write(request) -> JsonResponse:
         body = json.loads(text)
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise ApiError(400, "invalid_json", "The body must be one flat JSON object.") from None
-    if not isinstance(body, dict) or set(body) - {"movie_id", "stars"} or "stars" not in body \
-            or type(body.get("movie_id")) is not int or not 0 < body["movie_id"] < 2 ** 31:
+    return body
+
+
+def _movie_id_valid(body) -> bool:
+    return isinstance(body, dict) and type(body.get("movie_id")) is int and 0 < body["movie_id"] < 2 ** 31
+
+
+def _rating_write(request) -> JsonResponse:
+    if not request.user.is_authenticated:
+        raise ApiError(401, "not_signed_in", "Sign in to rate movies.")
+    body = _json_body(request)
+    if not _movie_id_valid(body) or set(body) - {"movie_id", "stars"} or "stars" not in body:
         raise ApiError(400, "invalid_rating", 'Send {"movie_id": <id>, "stars": <0.5–5.0 or null>}.')
     movie = _movie_or_404(body["movie_id"])
     viewer = viewer_for_user(request.user)
@@ -347,3 +356,29 @@ def _rating_write(request) -> JsonResponse:
     except InvalidStars as exc:
         raise ApiError(400, "invalid_stars", str(exc) + ".") from None
     return JsonResponse({"movie_id": movie.pk, "stars": rating.stars, "user_id": viewer.pk})
+
+
+MARK_KINDS = tuple(kind for kind, _label in MovieMark.KINDS)
+
+
+@api_view("GET", "POST")
+def my_marks(request):
+    """GET: the caller's watchlist and hidden movies. POST {"movie_id", "kind", "on"}: set or clear one.
+
+    The body says the state wanted, not "toggle": sending it twice, or an
+    undo that crosses a slow first request, leaves the mark as asked.
+    """
+    if not request.user.is_authenticated:
+        raise ApiError(401, "not_signed_in", "Sign in, or send a token as 'Authorization: Bearer <token>'.")
+    if request.method == "GET":
+        viewer = selectors.viewer_of(request.user)
+        return JsonResponse({"user_id": viewer.pk if viewer else None,
+                             **{kind: sorted(marks.marked_ids(viewer, kind)) for kind in MARK_KINDS}})
+    body = _json_body(request)
+    if not _movie_id_valid(body) or set(body) != {"movie_id", "kind", "on"} \
+            or body["kind"] not in MARK_KINDS or type(body["on"]) is not bool:
+        raise ApiError(400, "invalid_mark", 'Send {"movie_id": <id>, "kind": "watchlist" or "hidden", '
+                                            '"on": true or false}.')
+    movie = _movie_or_404(body["movie_id"])
+    on = marks.mark_set(viewer=viewer_for_user(request.user), movie=movie, kind=body["kind"], on=body["on"])
+    return JsonResponse({"movie_id": movie.pk, "kind": body["kind"], "on": on})

@@ -23,10 +23,14 @@ def served_model(request):
 
 
 def demo(request):
-    """Demo mode and the MovieLens user being browsed as, for the header."""
+    """Demo mode, the MovieLens user being browsed as, and whether cards carry the member's controls."""
     from django.conf import settings
 
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
     if not settings.RE_SYS_DEMO:
-        return {"demo_mode": False}
+        return {"demo_mode": False, "card_controls": signed_in}
     session = getattr(request, "session", None)
-    return {"demo_mode": True, "demo_viewer_id": session.get("demo_viewer") if session is not None else None}
+    browsing_as = session.get("demo_viewer") if session is not None else None
+    # Stars and buttons write to the member's own account: not shown while the page shows someone else.
+    return {"demo_mode": True, "demo_viewer_id": browsing_as, "card_controls": signed_in and browsing_as is None}

@@ -9,6 +9,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from . import vocabulary
 from .models import HALF_STARS, AccountName, Genre, Viewer
 from .recommend.data.movielens import ML1M_OCCUPATIONS
+from .services import selectors
 from .services.selectors import SORTS
 from .services.signin import canonical_username
 
@@ -28,8 +29,9 @@ class SearchForm(forms.Form):
 
 
 class SortForm(forms.Form):
+    # data-auto-submit: site.js applies the choice at once; without scripts the form's button does.
     sort = forms.ChoiceField(choices=[(k, label) for k, (label, _o) in SORTS.items()], required=False,
-                             label=_("Sort by"))
+                             label=_("Sort by"), widget=forms.Select(attrs={"data-auto-submit": ""}))
 
 
 class RatingForm(forms.Form):
@@ -122,7 +124,8 @@ class TokenForm(forms.Form):
 
 
 class RecommenderForm(forms.Form):
-    recommender = forms.ChoiceField(choices=Viewer.RECOMMENDERS, label=_("Order my list with"))
+    recommender = forms.ChoiceField(choices=Viewer.RECOMMENDERS, label=_("Order my list with"),
+                                    widget=forms.Select(attrs={"data-auto-submit": ""}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,6 +140,9 @@ class DemographicsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The occupations the imported dataset uses (ML-100K's differ from ML-1M's), ML-1M's when it has none.
+        known = selectors.dataset_occupations() or ML1M_OCCUPATIONS
+        self.fields["occupation"].choices = [("", "—")] + [(o, o) for o in known]
         # The stored values stay the datasets' words; only what the visitor reads is translated.
         for name in ("gender", "age_group", "occupation"):
             field = self.fields[name]
@@ -154,45 +160,44 @@ class BrowseAsForm(forms.Form):
 
 
 class OnboardingForm(forms.Form):
-    """Groups of well-known movies to like at once, and stars for any single one.
+    """Stars for any of a few groups of well-known movies; the rest stay "not seen".
 
-    A ticked group rates each of its movies 4 stars unless that movie got its
-    own stars; at least `MINIMUM` ratings in all are needed for a useful start.
+    Only what the visitor rated is saved: a group suggests films to rate and
+    never rates them, so nothing the person did not say lands in their
+    history or in the training data. At least `MINIMUM` ratings are needed
+    for a useful start.
     """
 
     MINIMUM = 5
-    GROUP_STARS = 4.0
 
     def __init__(self, *args, groups, **kwargs):
         super().__init__(*args, **kwargs)
         self.groups = groups
-        for index, (name, movies) in enumerate(groups):
-            self.fields[f"group_{index}"] = forms.BooleanField(required=False, label=vocabulary.word(name))
+        for _name, movies in groups:
             for movie in movies:
                 self.fields[f"movie_{movie.pk}"] = forms.TypedChoiceField(
                     choices=[("", _("Not seen"))] + STAR_CHOICES, coerce=float, empty_value=None,
                     required=False, label=str(movie))
 
     def rows(self):
-        """(group checkbox, [(movie, its stars field)]) for the template."""
-        return [(self[f"group_{i}"], [(m, self[f"movie_{m.pk}"]) for m in movies])
-                for i, (_name, movies) in enumerate(self.groups)]
+        """(group name, [(movie, its field name, the stars given so far or None)]) for the template."""
+        return [(name, [(m, f"movie_{m.pk}", self._given(m)) for m in movies]) for name, movies in self.groups]
+
+    def _given(self, movie):
+        # On a re-shown form (too few rated, or a bad value) the stars already chosen stay chosen.
+        if not self.is_bound:
+            return None
+        value = self.cleaned_data.get(f"movie_{movie.pk}") if hasattr(self, "cleaned_data") else None
+        return value
 
     def chosen_ratings(self) -> dict[int, float]:
-        chosen: dict[int, float] = {}
-        for index, (_name, movies) in enumerate(self.groups):
-            for movie in movies:
-                stars = self.cleaned_data.get(f"movie_{movie.pk}")
-                if stars is not None:
-                    chosen[movie.pk] = stars
-                elif self.cleaned_data.get(f"group_{index}"):
-                    chosen.setdefault(movie.pk, self.GROUP_STARS)
-        return chosen
+        return {movie.pk: self.cleaned_data[f"movie_{movie.pk}"] for _name, movies in self.groups
+                for movie in movies if self.cleaned_data.get(f"movie_{movie.pk}") is not None}
 
     def clean(self):
         cleaned = super().clean()
         if not self.errors and len(self.chosen_ratings()) < self.MINIMUM:
             raise forms.ValidationError(
-                _("Pick a group you like or rate at least %(n)d movies, so recommendations have "
+                _("Rate at least %(n)d movies you have seen, so recommendations have "
                   "something to go on.") % {"n": self.MINIMUM})
         return cleaned

@@ -80,9 +80,12 @@ class Viewer(models.Model):
     # Which recommender orders the viewer's "for you" list (MovieLens.org lets
     # its members pick too); every choice still excludes rated and hidden movies.
     BLEND, TEXT_CNN, ITEM_TO_ITEM, ALS, POPULAR = "blend", "text-cnn", "item-to-item", "als", "popular"
-    RECOMMENDERS = [(BLEND, gettext_noop("The blend (recommended)")), (TEXT_CNN, gettext_noop("The text-CNN alone")),
-                    (ITEM_TO_ITEM, gettext_noop("Item to item")),
-                    (ALS, gettext_noop("Tastes like yours (implicit ALS)")), (POPULAR, gettext_noop("Popular"))]
+    # What people read in the menu: what each choice does, not the algorithm's name.
+    RECOMMENDERS = [(BLEND, gettext_noop("Everything together (recommended)")),
+                    (TEXT_CNN, gettext_noop("Stories and genres like the ones you rate highly")),
+                    (ITEM_TO_ITEM, gettext_noop("Movies rated alongside your favourites")),
+                    (ALS, gettext_noop("What viewers with tastes like yours enjoyed")),
+                    (POPULAR, gettext_noop("Popular with everyone"))]
 
     id = models.PositiveIntegerField(primary_key=True, verbose_name="MovieLens user id")
     gender = models.CharField(max_length=1, choices=GENDERS, blank=True)

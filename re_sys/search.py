@@ -3,6 +3,7 @@
 SQLite has no `unaccent`, so each movie stores its titles once normalised
 (`Movie.search_text`) and queries are normalised the same way.
 """
+import difflib
 import unicodedata
 
 
@@ -15,3 +16,23 @@ def search_normalise(text: str) -> str:
 def search_terms(query: str, limit: int = 8) -> list[str]:
     """The words of a query, normalised; at most `limit` of them (a query is not a document)."""
     return search_normalise(query[:200]).split()[:limit]
+
+
+def has_chinese(text: str) -> bool:
+    """Whether `text` holds a CJK ideograph (a Chinese query, whatever else it holds)."""
+    return any("\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" for c in text)
+
+
+def closest_titles(query: str, titles: dict[int, str], n: int = 5) -> list[int]:
+    """The ids of up to `n` titles closest in spelling to the query ("star wras" -> Star Wars)."""
+    wanted = search_normalise(query)
+    normalised = {movie_id: search_normalise(title) for movie_id, title in titles.items()}
+    scored = []
+    for movie_id, title in normalised.items():
+        # A title is compared with the query as a whole and with its start of the query's length,
+        # so a short query still finds the long title it begins.
+        ratio = max(difflib.SequenceMatcher(None, wanted, title).ratio(),
+                    difflib.SequenceMatcher(None, wanted, title[:len(wanted)]).ratio())
+        if ratio >= 0.6:
+            scored.append((-ratio, movie_id))
+    return [movie_id for _r, movie_id in sorted(scored)[:n]]

@@ -107,6 +107,8 @@ def _compute() -> dict:
         **_movie_charts(),
         "totals": {"ratings": count, "movies": Movie.objects.count(),
                    "viewers": Viewer.objects.count(),
+                   # The home page gives the dataset as imported; members who joined since are the difference.
+                   "members": Viewer.objects.filter(user__isnull=False).count(),
                    "mean": total / count if count else None},
     }
 

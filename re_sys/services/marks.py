@@ -5,11 +5,12 @@ from django.db import IntegrityError, transaction
 
 from ..models import Movie, MovieMark, Viewer
 
-__all__ = ["hidden_ids", "mark_toggle", "marked_ids", "watchlist"]
+__all__ = ["hidden_ids", "mark_set", "mark_toggle", "marked_ids", "marks_of", "watchlist"]
 
 
-def mark_toggle(*, viewer: Viewer, movie: Movie, kind: str) -> bool:
-    """Add the mark if absent, remove it if present; return whether it is now set.
+def mark_set(*, viewer: Viewer, movie: Movie, kind: str, on: bool) -> bool:
+    """Set or clear one mark; return whether it is now set. Saying the same twice changes nothing,
+    so a repeated click or an undo can never flip it the wrong way.
 
     Hiding a movie also takes it off the watchlist: a film one never wants
     recommended again is not one to save for later.
@@ -17,8 +18,8 @@ def mark_toggle(*, viewer: Viewer, movie: Movie, kind: str) -> bool:
     if kind not in dict(MovieMark.KINDS):
         raise ValueError(f"unknown mark {kind!r}")
     with transaction.atomic():
-        deleted, _ = MovieMark.objects.filter(viewer=viewer, movie=movie, kind=kind).delete()
-        if deleted:
+        if not on:
+            MovieMark.objects.filter(viewer=viewer, movie=movie, kind=kind).delete()
             return False
         if kind == MovieMark.HIDDEN:
             MovieMark.objects.filter(viewer=viewer, movie=movie, kind=MovieMark.WATCHLIST).delete()
@@ -28,6 +29,23 @@ def mark_toggle(*, viewer: Viewer, movie: Movie, kind: str) -> bool:
         except IntegrityError:
             pass  # a second click that raced the first: the mark is set either way
     return True
+
+
+def mark_toggle(*, viewer: Viewer, movie: Movie, kind: str) -> bool:
+    """Add the mark if absent, remove it if present; return whether it is now set."""
+    present = MovieMark.objects.filter(viewer=viewer, movie=movie, kind=kind).exists()
+    return mark_set(viewer=viewer, movie=movie, kind=kind, on=not present)
+
+
+def marks_of(viewer: Viewer | None, movie_ids) -> dict[int, set[str]]:
+    """The kinds of mark each of `movie_ids` has (only those with any), in one query."""
+    if viewer is None or viewer.user_id is None:
+        return {}
+    found: dict[int, set[str]] = {}
+    for movie_id, kind in MovieMark.objects.filter(viewer=viewer, movie_id__in=list(movie_ids)) \
+            .values_list("movie_id", "kind"):
+        found.setdefault(movie_id, set()).add(kind)
+    return found
 
 
 def marked_ids(viewer: Viewer | None, kind: str) -> set[int]:

@@ -12,16 +12,17 @@ import random
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Genre, Movie, MovieMark, Rating, Viewer
-from . import recommending, selectors, tokens
+from ..search import has_chinese
+from . import marks, recommending, selectors, tokens
 
 __all__ = ["FOR_YOU_LENGTH", "NEXT_UP_LENGTH", "ROW_LENGTH", "for_you_page", "home_page", "listing_page",
-           "movie_page", "predictions_set", "profile_page", "search_page"]
+           "movie_page", "own_state_set", "predictions_set", "profile_page", "search_page", "watchlist_page"]
 
 ROW_LENGTH = 8
 FOR_YOU_LENGTH = 24
 NEXT_UP_LENGTH = 8
-# The home page is a landing page: a short grid; genres and years browse the rest.
-HOME_GRID = 12
+# The home page is a landing page: one screenful of the grid; genres and years browse the rest.
+HOME_GRID = 24
 
 
 def predictions_set(viewer: Viewer | None, movies, taste=None) -> None:
@@ -36,11 +37,40 @@ def predictions_set(viewer: Viewer | None, movies, taste=None) -> None:
         movie.predicted = predicted.get(movie.pk)
 
 
+def own_state_set(own: Viewer | None, movies, taste=None) -> None:
+    """Set what the signed-in member did with each card's movie: `movie.my_stars` (or None),
+    `movie.saved` and `movie.is_hidden`, so every card's stars and buttons show it.
+
+    `own` is the member's own viewer, never a demo viewer browsed as: the
+    controls write to the member's account, so they show its state. Two queries,
+    one when `taste` is the member's own (its ratings are read already).
+    """
+    movies = list(movies)
+    ids = [m.pk for m in movies]
+    if taste is not None and own is not None and taste.viewer.pk == own.pk:
+        stars = taste.rated
+    else:
+        stars = dict(Rating.objects.filter(viewer=own, movie_id__in=ids).values_list("movie_id", "stars")) \
+            if own is not None and ids else {}
+    marked = marks.marks_of(own, ids) if ids else {}
+    for movie in movies:
+        movie.my_stars = stars.get(movie.pk)
+        kinds = marked.get(movie.pk, ())
+        movie.saved, movie.is_hidden = MovieMark.WATCHLIST in kinds, MovieMark.HIDDEN in kinds
+
+
+def _cards_set(shown: Viewer | None, own: Viewer | None, movies, taste=None) -> None:
+    movies = list(movies)
+    predictions_set(shown, movies, taste)
+    own_state_set(own, movies, taste)
+
+
 def _taste(viewer: Viewer | None):
     return recommending.Taste(viewer) if viewer is not None else None
 
 
-def home_page(*, shown: Viewer | None, sort: str, page) -> dict:
+def home_page(*, shown: Viewer | None, own: Viewer | None = None, sort: str, page) -> dict:
+    """The landing page: the member's row, a hot sample, one page of the whole grid."""
     taste = _taste(shown)
     hot = selectors.movie_hot_sample(k=12, exclude=taste.hidden if taste else set())
     for_you = []
@@ -50,29 +80,32 @@ def home_page(*, shown: Viewer | None, sort: str, page) -> dict:
             recommending.viewer_recommendations(viewer=shown, k=ROW_LENGTH, taste=taste,
                                                 variety=random.randrange(2**32)))
     grid = selectors.movie_page(page=page, sort=sort, per_page=HOME_GRID)
-    predictions_set(shown, [*hot, *grid.object_list, *(m for m, _r in for_you)], taste)
+    _cards_set(shown, own, [*hot, *grid.object_list, *(m for m, _r in for_you)], taste)
     return {"hot": hot, "for_you": for_you, "page": grid, "genres": Genre.objects.all(),
-            "dataset": selectors.dataset_current()}
+            "dataset": selectors.dataset_current(), "chinese_titles": selectors.has_chinese_titles()}
 
 
-def listing_page(*, shown: Viewer | None, sort: str, page, genre=None, year=None) -> dict:
+def listing_page(*, shown: Viewer | None, own: Viewer | None = None, sort: str, page, genre=None, year=None) -> dict:
     listed = selectors.movie_page(page=page, genre=genre, year=year, sort=sort)
-    predictions_set(shown, listed.object_list)
+    _cards_set(shown, own, listed.object_list, _taste(shown))
     return {"page": listed, "genres": Genre.objects.all()}
 
 
-def search_page(*, shown: Viewer | None, query: str, genre, year, page):
+def search_page(*, shown: Viewer | None, own: Viewer | None = None, query: str, genre, year, page):
+    """The results, and for a query that found nothing: titles spelled like it, or (for a
+    Chinese query on a catalogue without Chinese titles yet) that reason."""
     found = selectors.movie_search(query=query, genre=genre, year=year, page=page)
-    predictions_set(shown, found.object_list)
-    return found
+    _cards_set(shown, own, found.object_list, _taste(shown))
+    chinese_query = has_chinese(query)
+    no_chinese_titles = chinese_query and not found.object_list and not selectors.has_chinese_titles()
+    suggestions = selectors.movie_suggestions(query) if query and not found.object_list \
+        and not chinese_query else []
+    return {"page": found, "suggestions": suggestions, "no_chinese_titles": no_chinese_titles}
 
 
 def movie_page(*, movie: Movie, shown: Viewer | None, own: Viewer | None) -> dict:
-    """A movie with its rows (similar, also liked, looks like), the member's own rating and marks,
-    and the predicted stars of the viewer shown."""
-    mine = Rating.objects.filter(viewer=own, movie=movie).first() if own is not None else None
-    marked = set(MovieMark.objects.filter(viewer=own, movie=movie).values_list("kind", flat=True)) \
-        if own is not None else set()
+    """A movie with its rows (similar, also liked, looks like), the predicted stars of the viewer
+    shown, and the member's own stars and marks on it and on every card (`own_state_set`)."""
     taste = _taste(shown)
     predicted = recommending.viewer_predictions(viewer=shown, movie_ids=[movie.pk], taste=taste).get(movie.pk) \
         if shown is not None else None
@@ -83,9 +116,11 @@ def movie_page(*, movie: Movie, shown: Viewer | None, own: Viewer | None) -> dic
         (_("Looks like"), recommending.movie_looks_like(movie_id=movie.pk, k=ROW_LENGTH)),
     ]
     rows = [(title, selectors.movies_with_reasons(recs)) for title, recs in rows if recs]
-    predictions_set(shown, [m for _title, items in rows for m, _r in items], taste)
-    return {"movie": movie, "mine": mine, "predicted": predicted, "summary": selectors.movie_rating_summary(movie),
-            "on_watchlist": MovieMark.WATCHLIST in marked, "is_hidden": MovieMark.HIDDEN in marked, "rows": rows}
+    cards = [m for _title, items in rows for m, _r in items]
+    predictions_set(shown, cards, taste)
+    own_state_set(own, [movie, *cards], taste)
+    return {"movie": movie, "mine": movie.my_stars, "predicted": predicted,
+            "summary": selectors.movie_rating_summary(movie), "rows": rows}
 
 
 def for_you_page(*, shown: Viewer | None, own: Viewer | None) -> dict:
@@ -99,10 +134,17 @@ def for_you_page(*, shown: Viewer | None, own: Viewer | None) -> dict:
     items = selectors.movies_with_reasons(recs)
     next_up = selectors.movies_with_reasons(
         recommending.viewer_next_up(viewer=shown, k=NEXT_UP_LENGTH, taste=taste)) if shown is not None else []
-    predictions_set(shown, [m for m, _r in (*items, *next_up)], taste)
+    _cards_set(shown, own, [m for m, _r in (*items, *next_up)], taste)
     return {"viewer": shown, "rated": rated, "items": items, "next_up": next_up,
             "min_ratings": recommending.MIN_FOLD_IN_RATINGS,
             "controls": own is not None and own == shown}
+
+
+def watchlist_page(*, own: Viewer) -> dict:
+    """The member's saved movies, newest first, as cards with their own state."""
+    movies = list(marks.watchlist(own))
+    _cards_set(own, own, movies)
+    return {"movies": movies}
 
 
 def profile_page(*, viewer: Viewer, user, of_another: bool, page) -> dict:
@@ -111,6 +153,7 @@ def profile_page(*, viewer: Viewer, user, of_another: bool, page) -> dict:
     taste = recommending.Taste(viewer)
     recs = selectors.movies_with_reasons(recommending.viewer_recommendations(viewer=viewer, k=8, taste=taste))
     predictions_set(viewer, [m for m, _r in recs], taste)
+    own_state_set(selectors.viewer_of(user), [m for m, _r in recs])
     return {
         "viewer": viewer, "own": own, "summary": selectors.viewer_summary(viewer, taste.rated),
         "genres": selectors.viewer_genre_stats(viewer), "top": selectors.viewer_top_rated(viewer=viewer),

@@ -9,10 +9,11 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from ..models import DatasetImport, Genre, HALF_STARS, Movie, Rating, Viewer
-from ..search import search_terms
+from ..recommend.data.titles import display_title
+from ..search import closest_titles, search_terms
 
-__all__ = ["MOVIES_PER_PAGE", "SORTS", "dataset_current", "dataset_viewer", "genre_exists", "genre_named", "movie_hot_sample", "movie_list", "movie_of",
-           "movie_page", "movie_rating_summary", "movie_search", "movies_with_reasons", "onboarding_groups",
+__all__ = ["MOVIES_PER_PAGE", "SORTS", "dataset_current", "dataset_occupations", "dataset_viewer", "genre_exists", "genre_named", "movie_hot_sample", "movie_list", "movie_of",
+           "has_chinese_titles", "movie_page", "movie_rating_summary", "movie_search", "movie_suggestions", "movies_with_reasons", "onboarding_groups",
            "viewer_genre_stats", "viewer_history_page", "viewer_of", "viewer_ratings_list",
            "viewer_get", "viewer_summary", "viewer_top_rated", "year_has_movies"]
 
@@ -156,6 +157,12 @@ def genre_named(name: str) -> Genre | None:
     return Genre.objects.filter(name=name).first() or Genre.objects.filter(name__iexact=name).first()
 
 
+def dataset_occupations() -> list[str]:
+    """The occupations the dataset's own viewers (not the site's members) give, sorted."""
+    return sorted(set(Viewer.objects.filter(user__isnull=True).exclude(occupation="")
+                      .values_list("occupation", flat=True).distinct()))
+
+
 def dataset_current() -> DatasetImport | None:
     return DatasetImport.objects.first()
 
@@ -182,6 +189,27 @@ def movie_search(*, query: str, genre: Genre | None = None, year: int | None = N
     return Paginator(movies, per_page).get_page(page)
 
 
+# Titles compared for "did you mean": the most rated that share the query's first letters.
+SUGGESTION_POOL = 3000
+
+
+def movie_suggestions(query: str, k: int = 5) -> list[Movie]:
+    """Movies whose titles are spelled closest to a query that found nothing, most alike first."""
+    terms = search_terms(query)
+    if not terms:
+        return []
+    prefix = max(terms, key=len)[:2]
+    pool = dict(Movie.objects.filter(search_text__contains=prefix).order_by("-rating_count", "id")
+                .values_list("id", "title")[:SUGGESTION_POOL])
+    ids = closest_titles(query, {pk: display_title(title) for pk, title in pool.items()}, n=k)
+    found = Movie.objects.in_bulk(ids)
+    return [found[pk] for pk in ids]
+
+
+def has_chinese_titles() -> bool:
+    return Movie.objects.exclude(title_zh="").exists()
+
+
 def viewer_of(user) -> Viewer | None:
     """The signed-in account's Viewer if it has one yet (`ratings.viewer_for_user` creates it)."""
     if not user.is_authenticated:
@@ -195,14 +223,21 @@ ONBOARDING_GENRES = ["Comedy", "Action", "Drama", "Sci-Fi", "Animation", "Romanc
                      "Horror", "Children's", "Children"]
 
 
-def onboarding_groups(*, groups: int = 5, per_group: int = 6) -> list[tuple[str, list[Movie]]]:
-    """A few groups of well-known movies, none in two groups."""
+def onboarding_groups(*, groups: int = 5, per_group: int = 6,
+                      more: str | None = None) -> list[tuple[str, list[Movie]]]:
+    """A few groups of well-known movies to rate, none in two groups.
+
+    `more` (a genre's name) asks for twice as many of that genre, shown
+    first: the visitor said "I like these", so they get more to rate.
+    """
     taken: set[int] = set()
     found = []
     names = set(Genre.objects.filter(name__in=ONBOARDING_GENRES).values_list("name", flat=True))
-    for name in (n for n in ONBOARDING_GENRES if n in names):
+    order = sorted((n for n in ONBOARDING_GENRES if n in names), key=lambda n: n != more)
+    for name in order:
+        size = per_group * 2 if name == more else per_group
         ids = list(Movie.objects.filter(genres__name=name, rating_count__gt=0).exclude(pk__in=taken)
-                   .order_by("-rating_count", "id").values_list("id", flat=True)[:per_group])
+                   .order_by("-rating_count", "id").values_list("id", flat=True)[:size])
         if len(ids) < 2:
             continue
         taken.update(ids)

@@ -3,6 +3,7 @@ from django import template
 from django.utils.translation import gettext, ngettext
 
 from .. import vocabulary
+from ..models import HALF_STARS
 from ..posters import poster_url as _poster_url
 from ..recommend.serving.reasons import OF_ANOTHER_VIEWER, stars_text
 from ..recommend.serving.reasons import Reason
@@ -82,3 +83,18 @@ def ratings_text(count) -> str:
 def predicted_text(stars, of_another=False) -> str:
     text = gettext("For them: %(stars)s★") if of_another else gettext("For you: %(stars)s★")
     return text % {"stars": f"{float(stars):.1f}"}
+
+
+@register.inclusion_tag("re_sys/_stars_input.html")
+def stars_input(movie, name="stars", current=None, not_seen=False):
+    """Ten half-star radios for one movie (none checked when unrated): the form fields of
+    every star widget, the card's own form and onboarding's one form alike.
+
+    `not_seen` adds a first, empty choice (checked until a star is), so one
+    form of many films can leave any of them unrated, with or without scripts.
+    """
+    current = None if current in (None, "") else float(current)
+    return {"movie": movie, "name": name, "title": movie.display_title, "not_seen": not_seen,
+            "current_checked": current is not None,
+            # The plural form follows the shown number; gettext wants a whole number to choose it.
+            "choices": [(str(s), f"{s:g}", 1 if s == 1 else 2, s == current) for s in HALF_STARS]}

@@ -12,7 +12,7 @@ from ..forms import RatingForm, SearchForm, SortForm
 from ..models import Movie
 from ..posters import poster_svg
 from ..services import pages, selectors
-from .shown import viewer_shown
+from .shown import viewers
 
 
 def _sort(request) -> str:
@@ -33,7 +33,8 @@ def _query_without_page(request) -> str:
 @ensure_csrf_cookie
 def home(request):
     sort = _sort(request)
-    context = pages.home_page(shown=viewer_shown(request), sort=sort, page=request.GET.get("page"))
+    shown, own = viewers(request)
+    context = pages.home_page(shown=shown, own=own, sort=sort, page=request.GET.get("page"))
     return render(request, "re_sys/home.html", {
         **context, "sort": sort, "sort_form": SortForm(initial={"sort": sort}),
         "query": _query_without_page(request)})
@@ -41,7 +42,8 @@ def home(request):
 
 def _listing(request, *, title: str, genre=None, year=None):
     sort = _sort(request)
-    context = pages.listing_page(shown=viewer_shown(request), sort=sort, page=request.GET.get("page"),
+    shown, own = viewers(request)
+    context = pages.listing_page(shown=shown, own=own, sort=sort, page=request.GET.get("page"),
                                  genre=genre, year=year)
     return render(request, "re_sys/listing.html", {
         **context, "title": title, "genre": genre, "year": year, "sort": sort,
@@ -67,12 +69,10 @@ def year_detail(request, year: int):
 @ensure_csrf_cookie
 def movie_detail(request, movie_id: int, *, rating_form=None, status=200):
     movie = get_object_or_404(Movie.objects.prefetch_related("genres"), pk=movie_id)
-    context = pages.movie_page(movie=movie, shown=viewer_shown(request),
-                               own=selectors.viewer_of(request.user))  # a GET never creates a viewer
-    mine = context["mine"]
-    return render(request, "re_sys/movie_detail.html", {
-        **context, "rating_form": rating_form or RatingForm(initial={"stars": str(mine.stars) if mine else ""}),
-    }, status=status)
+    shown, own = viewers(request)   # a GET never creates a viewer
+    context = pages.movie_page(movie=movie, shown=shown, own=own)
+    return render(request, "re_sys/movie_detail.html", {**context, "rating_form": rating_form or RatingForm()},
+                  status=status)
 
 
 def search(request):
@@ -81,10 +81,12 @@ def search(request):
         return render(request, "re_sys/search.html", {"form": form}, status=400)
     data = form.cleaned_data
     searched = any(data.values())
-    page = pages.search_page(shown=viewer_shown(request), query=data["q"], genre=data["genre"], year=data["year"],
-                             page=request.GET.get("page")) if searched else None
+    shown, own = viewers(request)
+    found = pages.search_page(shown=shown, own=own, query=data["q"], genre=data["genre"], year=data["year"],
+                              page=request.GET.get("page")) if searched else {}
     return render(request, "re_sys/search.html", {
-        "form": form, "page": page, "searched": searched, "query": _query_without_page(request)})
+        **found, "form": form, "searched": searched, "query": _query_without_page(request),
+        "chinese_titles": selectors.has_chinese_titles()})
 
 
 @cache_control(max_age=86400, public=True)

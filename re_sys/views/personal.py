@@ -10,10 +10,10 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST
 
 from ..forms import BrowseAsForm, DemographicsForm, OnboardingForm, RatingForm, RecommenderForm, TokenForm
-from ..models import Movie, MovieMark
+from ..models import Movie, MovieMark, Viewer
 from ..services import access, marks, pages, ratings, selectors, tokens
 from .catalogue import movie_detail
-from .shown import viewer_shown
+from .shown import viewer_shown, viewers
 
 
 
@@ -28,8 +28,8 @@ def _back(request, fallback):
 @ensure_csrf_cookie
 def for_you(request):
     """Personal recommendations with reasons; popular ones and an invitation for visitors."""
-    own = selectors.viewer_of(request.user)
-    context = pages.for_you_page(shown=viewer_shown(request), own=own)
+    shown, own = viewers(request)
+    context = pages.for_you_page(shown=shown, own=own)
     return render(request, "re_sys/for_you.html", {
         **context, "choice_form": RecommenderForm(initial={"recommender": own.recommender})
         if context["controls"] else None})
@@ -45,20 +45,25 @@ def movie_rate(request, movie_id: int):
         if ratings.rating_delete(viewer=viewer, movie=movie):
             messages.success(request,
                              _("Your rating of %(title)s was removed.") % {"title": movie.display_title})
-        return redirect(movie)
+        return _back(request, movie)
     form = RatingForm(request.POST)
     if not form.is_valid():
         return movie_detail(request, movie_id, rating_form=form, status=400)
     ratings.rating_set(viewer=viewer, movie=movie, stars=form.cleaned_data["stars"])
     messages.success(request, _("You rated %(title)s %(stars)s★. Your recommendations already reflect it.")
                      % {"title": movie.display_title, "stars": f"{form.cleaned_data['stars']:g}"})
-    return redirect(movie)
+    return _back(request, movie)
 
 
 def _toggle(request, movie_id: int, kind: str, on: str, off: str):
+    """Set the mark as the form says (`on` = 1 or 0: a repeated submit changes nothing), or flip it."""
     movie = get_object_or_404(Movie, pk=movie_id)
     viewer = ratings.viewer_for_user(request.user)
-    now_set = marks.mark_toggle(viewer=viewer, movie=movie, kind=kind)
+    wanted = request.POST.get("on")
+    if wanted in ("0", "1"):
+        now_set = marks.mark_set(viewer=viewer, movie=movie, kind=kind, on=wanted == "1")
+    else:
+        now_set = marks.mark_toggle(viewer=viewer, movie=movie, kind=kind)
     messages.success(request, (on if now_set else off) % {"title": movie.display_title})
     return _back(request, movie)
 
@@ -80,10 +85,7 @@ def movie_hide(request, movie_id: int):
 
 @login_required
 def watchlist(request):
-    viewer = ratings.viewer_for_user(request.user)
-    movies = list(marks.watchlist(viewer))
-    pages.predictions_set(viewer, movies)
-    return render(request, "re_sys/watchlist.html", {"movies": movies})
+    return render(request, "re_sys/watchlist.html", pages.watchlist_page(own=ratings.viewer_for_user(request.user)))
 
 
 @login_required
@@ -96,6 +98,8 @@ def recommender_choose(request):
     viewer = ratings.viewer_for_user(request.user)
     viewer.recommender = form.cleaned_data["recommender"]
     viewer.save(update_fields=["recommender"])
+    messages.success(request, _("Your list is now ordered by: %(choice)s.")
+                     % {"choice": _(dict(Viewer.RECOMMENDERS)[viewer.recommender])})
     return redirect("re_sys:for_you")
 
 
@@ -155,8 +159,8 @@ def profile_edit(request):
 
 @login_required
 def onboarding(request):
-    """Like a group of well-known movies or rate a few, then land on recommendations at once."""
-    form = OnboardingForm(request.POST or None, groups=selectors.onboarding_groups())
+    """Rate a few well-known movies (`?more=<genre>` suggests more of one), then land on recommendations."""
+    form = OnboardingForm(request.POST or None, groups=selectors.onboarding_groups(more=request.GET.get("more")))
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "re_sys/onboarding.html", {"form": form}, status=400)

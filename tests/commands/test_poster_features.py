@@ -12,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from re_sys.models import Genre, Movie
+from re_sys.posters import genre_colour
 from re_sys.recommend.serving.channels.posters import PosterIndex, save_poster_features
 from tests.douban_site import poster_png
 
@@ -100,5 +101,6 @@ def test_a_cached_poster_is_shown_and_a_generated_one_stands_in(settings, client
     assert svg["Content-Type"] == "image/svg+xml" and "max-age=86400" in svg["Cache-Control"]
     body = svg.content.decode()
     assert "<script>" not in body and "&lt;script&gt;" in body
-    assert "#5b3a8c" in body and "1995 · Drama" in body  # Drama's colour, year and genre
+    # Drama's colour (shaded by the title), year and genre
+    assert genre_colour(["Drama"], "<script>alert(1)</script> & Co") in body and "1995 · Drama" in body
     assert client.get("/movies/999/poster.svg").status_code == 404

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from re_sys.models import Genre, Movie, Rating, Viewer
 from tests.web.conftest import catalogue, served  # noqa: F401  (fixtures)
 
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls
@@ -50,3 +51,16 @@ def screenshots(tmp_path) -> Path:
     folder = Path(os.environ.get("RE_SYS_SCREENSHOT_DIR") or tmp_path / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def site(live_server, served):
+    """The served catalogue, with genres for onboarding and two MovieLens users."""
+    comedy, drama = Genre.objects.get(name="Comedy"), Genre.objects.get(name="Drama")
+    for movie in Movie.objects.filter(pk__gte=5):
+        movie.genres.add(comedy if movie.pk % 2 else drama)
+        movie.rating_count, movie.rating_mean = 3, 3.5
+        movie.save()  # bulk-created: this also fills the search text
+    Viewer.objects.bulk_create([Viewer(id=1, gender="F", age_group=25), Viewer(id=2)])
+    Rating.objects.bulk_create([Rating(viewer_id=1, movie_id=m, stars=4.0, timestamp=1) for m in (1, 3, 5)])
+    return live_server.url

@@ -100,7 +100,7 @@ def test_the_datasets_words_are_chinese_where_shown_and_stored_as_they_were(clie
     assert "<span class=\"genres\">喜剧</span>" in search                 # each result's genres
     assert "喜剧电影" in client.get("/genres/Comedy/").content.decode()
     client.force_login(get_user_model().objects.create_user("mei", password="pw-pw-pw-123"))
-    assert "我喜欢喜剧" in client.get("/onboarding/").content.decode()      # a group of comedies
+    assert "推荐更多喜剧" in client.get("/onboarding/").content.decode()    # a group of comedies
     form = client.get("/profile/edit/").content.decode()
     assert '<option value="programmer">程序员</option>' in form and '<option value="F">女</option>' in form
     client.post("/profile/edit/", {"gender": "F", "age_group": "1", "occupation": "programmer", "zip_code": ""})
@@ -109,7 +109,7 @@ def test_the_datasets_words_are_chinese_where_shown_and_stored_as_they_were(clie
     profile = client.get(f"/users/{viewer.pk}/").content.decode()
     assert "<dd>女</dd>" in profile and "<dd>18 岁以下</dd>" in profile and "<dd>程序员</dd>" in profile
     for_you = client.get("/for-you/").content.decode()
-    assert '<option value="blend" selected>综合推荐（推荐）</option>' in for_you
+    assert '<option value="blend" selected>综合所有信号（推荐）</option>' in for_you
     assert '<span class="channel">' in for_you and '<span class="channel">popular</span>' not in for_you
 
 

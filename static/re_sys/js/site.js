@@ -1,0 +1,177 @@
+/* The site's one script, served locally and loaded with `defer`.
+ *
+ * Progressive enhancement only: every form it takes over (stars, Save, Hide,
+ * sort, recommender choice) works without it, posting and reloading. With it,
+ * ratings and marks go through the JSON API and the card changes in place,
+ * with an undo. Words come from data attributes the templates translate
+ * (`data-msg-*` on <body>, `data-label-*` on the forms): no strings live here.
+ */
+(function () {
+  "use strict";
+
+  var body = document.body;
+  document.documentElement.classList.add("js");
+
+  function message(name, values) {
+    var text = body.dataset[name] || "";
+    Object.keys(values || {}).forEach(function (key) {
+      text = text.split("{" + key + "}").join(values[key]);
+    });
+    return text;
+  }
+
+  function starsText(stars) {
+    return String(stars).replace(/\.0$/, "");
+  }
+
+  function csrfToken(form) {
+    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  // POST a JSON body; resolves with the answer, rejects with the API's own message.
+  function send(url, form, payload) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrfToken(form)},
+      body: JSON.stringify(payload)
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) {
+          throw new Error((data.error && data.error.message) || message("msgFailedPlain"));
+        }
+        return data;
+      });
+    }, function () {
+      throw new Error(message("msgOffline"));
+    });
+  }
+
+  function announce(text) {
+    var live = document.getElementById("live");
+    if (live) { live.textContent = text; }
+  }
+
+  function offerRefresh() {
+    var offer = document.getElementById("refresh-offer");
+    if (offer) { offer.hidden = false; }
+  }
+
+  /* Stars ------------------------------------------------------------- */
+
+  // Every widget of one movie on the page shows the same stars (a film can be in two rows).
+  function showStars(movieId, stars) {
+    document.querySelectorAll("form.stars[data-movie='" + movieId + "']").forEach(function (form) {
+      form.dataset.stars = stars === null ? "" : String(stars);
+      form.querySelectorAll("input[type=radio]").forEach(function (input) {
+        input.checked = stars !== null && parseFloat(input.value) === stars;
+      });
+    });
+  }
+
+  function savedStars(form) {
+    return form.dataset.stars === "" ? null : parseFloat(form.dataset.stars);
+  }
+
+  function rate(form, stars, undoable) {
+    var previous = savedStars(form);
+    var status = form.querySelector(".stars-status");
+    form.classList.add("is-saving");
+    return send(body.dataset.apiRatings, form, {movie_id: parseInt(form.dataset.movie, 10), stars: stars})
+      .then(function (data) {
+        showStars(form.dataset.movie, data.stars);
+        status.textContent = data.stars === null ? message("msgRemoved")
+          : message("msgRated", {stars: starsText(data.stars)});
+        if (undoable && previous !== data.stars) {
+          var undo = document.createElement("button");
+          undo.type = "button";
+          undo.className = "small undo";
+          undo.textContent = message("msgUndo");
+          undo.addEventListener("click", function () {
+            rate(form, previous, false).then(function () { status.textContent = message("msgUndone"); });
+          });
+          status.appendChild(document.createTextNode(" "));
+          status.appendChild(undo);
+        }
+        offerRefresh();
+      })
+      .catch(function (error) {
+        showStars(form.dataset.movie, previous);
+        status.textContent = error.message;
+      })
+      .finally(function () { form.classList.remove("is-saving"); });
+  }
+
+  // Arrow keys move through the radios one step at a time: wait for the last step before saving.
+  var pending = new WeakMap();
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    var form = input.form;
+    if (!form) { return; }
+    if (form.classList.contains("stars") && input.type === "radio") {
+      clearTimeout(pending.get(form));
+      pending.set(form, setTimeout(function () { rate(form, parseFloat(input.value), true); }, 250));
+    } else if (input.dataset.autoSubmit !== undefined) {
+      form.submit();   // sort order, recommender choice: applied on choosing
+    } else if (form.classList.contains("onboarding")) {
+      countRated(form);
+    }
+  });
+
+  /* Save and Hide ----------------------------------------------------- */
+
+  function showMark(form, on) {
+    var button = form.querySelector("button");
+    button.textContent = on ? form.dataset.labelOn : form.dataset.labelOff;
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+    button.setAttribute("aria-label", on ? form.dataset.ariaOn : form.dataset.ariaOff);
+    form.querySelector("input[name=on]").value = on ? "0" : "1";
+  }
+
+  function mark(form) {
+    var on = form.querySelector("input[name=on]").value === "1";
+    var card = form.closest(".movie-card, .movie-detail");
+    send(body.dataset.apiMarks, form, {movie_id: parseInt(form.dataset.movie, 10), kind: form.dataset.kind, on: on})
+      .then(function (data) {
+        showMark(form, data.on);
+        if (form.dataset.kind === "hidden") {
+          if (card) { card.classList.toggle("is-hidden", data.on); }
+          // Hiding takes a film off the watchlist (services.marks): the card says so too.
+          var saved = card && card.querySelector("form.mark-watchlist");
+          if (saved && data.on) { showMark(saved, false); }
+          offerRefresh();
+        }
+        announce(data.on ? form.dataset.labelOn : form.dataset.labelOff);
+      })
+      .catch(function (error) { announce(error.message); window.alert(error.message); });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.classList.contains("stars")) {
+      event.preventDefault();
+      var clear = event.submitter && event.submitter.name === "delete";
+      var checked = form.querySelector("input[type=radio]:checked");
+      if (clear) { rate(form, null, true); } else if (checked) { rate(form, parseFloat(checked.value), true); }
+    } else if (form.classList.contains("mark")) {
+      event.preventDefault();
+      mark(form);
+    }
+  });
+
+  /* Onboarding: one form of star widgets, each with a "not seen" choice; a running count. */
+
+  function countRated(form) {
+    var counter = form.querySelector(".rated-count");
+    if (!counter) { return; }
+    var rated = form.querySelectorAll("input[type=radio]:checked:not([value=''])").length;
+    counter.textContent = message("msgCount", {n: rated, min: form.dataset.minimum});
+    counter.classList.toggle("enough", rated >= parseInt(form.dataset.minimum, 10));
+  }
+
+  document.querySelectorAll("form.onboarding").forEach(countRated);
+
+  /* The refresh offer on "for you" reloads the list with the new ratings folded in. */
+  var refresh = document.querySelector("#refresh-offer button");
+  if (refresh) { refresh.addEventListener("click", function () { window.location.reload(); }); }
+}());

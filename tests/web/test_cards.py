@@ -1,0 +1,170 @@
+"""Every card carries the member's own state (stars, saved, hidden) and the controls that change it;
+the marks API that the card's script calls; the smaller things a visitor reads on the pages."""
+import json
+import re
+import xml.dom.minidom
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from re_sys.models import Movie, MovieMark, Rating, Viewer
+from re_sys.posters import genre_colour, poster_svg
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member(client, served):
+    Viewer.objects.bulk_create([Viewer(id=1, occupation="doctor"), Viewer(id=2, occupation="writer")])
+    user = get_user_model().objects.create_user("ana", password="pw-pw-pw-123")
+    client.force_login(user)
+    for movie, stars in ((1, "5.0"), (3, "4.5"), (5, "5.0"), (2, "0.5")):
+        client.post(f"/movies/{movie}/rate/", {"stars": stars})
+    return Viewer.objects.get(user=user)
+
+
+def _card(page: str, movie_id: int) -> str:
+    """The first card of movie `movie_id` on a page."""
+    match = re.search(r'<li class="movie-card[^"]*">(?:(?!</li>).)*?href="/movies/%d/".*?</li>' % movie_id,
+                      page, flags=re.S)
+    assert match, f"no card of movie {movie_id}"
+    return match.group(0)
+
+
+def _pressed(card: str) -> dict[str, str]:
+    """Each mark button's words -> its aria-pressed."""
+    return {words: pressed for pressed, words in
+            re.findall(r'class="mark-button" aria-pressed="(true|false)"[^>]*>([^<]+)</button>', card)}
+
+
+def _checked(card: str) -> list[str]:
+    return re.findall(r'value="([0-9.]+)" checked', card)
+
+
+def test_cards_show_the_members_own_stars_and_marks_everywhere(client, member):
+    MovieMark.objects.create(viewer=member, movie_id=7, kind="watchlist")
+    MovieMark.objects.create(viewer=member, movie_id=9, kind="hidden")
+    for url in ("/?sort=title", "/genres/Comedy/", "/search/?q=toy", "/years/1995/"):
+        page = client.get(url).content.decode()
+        assert _checked(_card(page, 3)) == ["4.5"], url
+    listing = client.get("/?sort=title").content.decode()
+    assert _checked(_card(listing, 7)) == [] and _pressed(_card(listing, 7)) == {"Saved ✓": "true", "Hide": "false"}
+    assert _pressed(_card(listing, 9)) == {"Save": "false", "Hidden · undo": "true"} and "is-hidden" in _card(listing, 9)
+    assert _pressed(_card(listing, 5)) == {"Save": "false", "Hide": "false"} and 'data-stars="5.0"' in _card(listing, 5)
+    # The watchlist's own cards can be rated and taken off in place too.
+    watchlist = client.get("/watchlist/").content.decode()
+    assert 'action="/movies/7/rate/"' in watchlist and _pressed(_card(watchlist, 7))["Saved ✓"] == "true"
+
+
+def test_a_visitor_and_a_demo_browse_see_no_controls(client, member, settings):
+    client.logout()
+    page = client.get("/").content.decode()
+    assert 'class="stars' not in page and 'class="mark ' not in page
+    settings.RE_SYS_DEMO = True
+    client.force_login(member.user)
+    client.post("/demo/browse-as/", {"viewer": "1"})
+    # The page shows viewer 1's lists; buttons would write to the member's own account.
+    page = client.get("/for-you/").content.decode()
+    assert 'class="stars' not in page and 'class="mark ' not in page
+
+
+def test_the_card_forms_go_back_where_they_were_and_say_the_state_wanted(client, member):
+    response = client.post("/movies/7/rate/", {"stars": "3.5", "next": "/genres/Comedy/?sort=title"})
+    assert response.status_code == 302 and response["Location"] == "/genres/Comedy/?sort=title"
+    assert Rating.objects.get(viewer=member, movie_id=7).stars == 3.5
+    elsewhere = client.post("/movies/7/rate/", {"stars": "4.0", "next": "https://evil.example/"})
+    assert elsewhere["Location"] == "/movies/7/"   # never off the site
+    # "on" says the state wanted: the same form sent twice leaves it set.
+    for _ in range(2):
+        client.post("/movies/7/watchlist/", {"on": "1", "next": "/"})
+    assert MovieMark.objects.filter(viewer=member, movie_id=7, kind="watchlist").count() == 1
+    client.post("/movies/7/watchlist/", {"on": "0"})
+    client.post("/movies/7/watchlist/", {"on": "0"})
+    assert not MovieMark.objects.filter(movie_id=7).exists()
+
+
+def _marks(client, body):
+    return client.post("/api/me/marks", json.dumps(body), content_type="application/json")
+
+
+def test_the_marks_api_sets_and_clears_and_refuses_bad_bodies(client, member):
+    saved = _marks(client, {"movie_id": 7, "kind": "watchlist", "on": True})
+    assert saved.status_code == 200 and saved.json() == {"movie_id": 7, "kind": "watchlist", "on": True}
+    assert _marks(client, {"movie_id": 7, "kind": "watchlist", "on": True}).json()["on"] is True
+    # Hiding takes it off the watchlist.
+    assert _marks(client, {"movie_id": 7, "kind": "hidden", "on": True}).json()["on"] is True
+    assert client.get("/api/me/marks").json() == {"user_id": member.pk, "watchlist": [], "hidden": [7]}
+    assert 7 not in {m.pk for m, _ in client.get("/for-you/").context["items"]}
+    assert _marks(client, {"movie_id": 7, "kind": "hidden", "on": False}).json()["on"] is False
+    assert not MovieMark.objects.exists()
+
+    for body, code in [({"movie_id": 7, "kind": "like", "on": True}, "invalid_mark"),
+                       ({"movie_id": 7, "kind": "hidden", "on": 1}, "invalid_mark"),
+                       ({"movie_id": "7", "kind": "hidden", "on": True}, "invalid_mark"),
+                       ({"movie_id": 7, "kind": "hidden"}, "invalid_mark"),
+                       ({"movie_id": 7, "kind": "hidden", "on": True, "extra": 1}, "invalid_mark"),
+                       ([7], "invalid_mark"),
+                       ({"movie_id": 999, "kind": "hidden", "on": True}, "movie_not_found")]:
+        response = _marks(client, body)
+        assert response.status_code in (400, 404) and response.json()["error"]["code"] == code, body
+    assert client.post("/api/me/marks", "{", content_type="application/json").json()["error"]["code"] == "invalid_json"
+    assert not MovieMark.objects.exists()
+    client.logout()
+    assert _marks(client, {"movie_id": 7, "kind": "hidden", "on": True}).status_code == 401
+
+
+def test_the_marks_api_needs_the_csrf_header_from_a_browser(member):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(member.user)
+    refused = browser.post("/api/me/marks", json.dumps({"movie_id": 7, "kind": "hidden", "on": True}),
+                           content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "csrf_failed"
+    assert not MovieMark.objects.exists()
+
+
+def test_the_navigation_marks_the_current_page(client, member):
+    assert re.search(r'href="/for-you/" aria-current="page"', client.get("/for-you/").content.decode())
+    home = client.get("/").content.decode()
+    assert 'href="/" aria-current="page"' in home and 'href="/for-you/" aria-current' not in home
+
+
+def test_the_movie_page_links_to_imdb_when_the_data_has_the_id(client, served):
+    assert "imdb.com" not in client.get("/movies/3/").content.decode()
+    Movie.objects.filter(pk=3).update(imdb_id="tt0114709")
+    assert 'href="https://www.imdb.com/title/tt0114709/"' in client.get("/movies/3/").content.decode()
+
+
+def test_the_profile_form_offers_the_datasets_own_occupations(client, member):
+    form = client.get("/profile/edit/").content.decode()
+    assert '<option value="doctor">' in form and '<option value="writer">' in form
+    assert '<option value="academic/educator">' not in form   # ML-1M's words, not this dataset's
+
+
+def test_insights_says_how_its_viewers_differ_from_the_datasets(client, member):
+    page = client.get("/insights/").content.decode()
+    assert "by 3 viewers" in page and "That includes 1 member of this site" in page
+
+
+def test_search_suggests_close_titles_and_is_honest_about_chinese(client, served, admin_user):
+    Movie.objects.filter(title_zh__gt="").update(title_zh="")
+    page = client.get("/search/", {"q": "toi storry"}).content.decode()
+    assert "No movie matches" in page and 'href="/movies/3/">Toy Story</a>' in page.split("Did you mean")[1]
+    assert "English or Chinese" not in page and "English or Chinese" not in client.get("/").content.decode()
+    chinese = client.get("/search/", {"q": "星球大战"}).content.decode()
+    assert "no Chinese titles yet" in chinese and "fetch_posters" not in chinese
+    client.force_login(admin_user)
+    assert "fetch_posters" in client.get("/search/", {"q": "星球大战"}).content.decode()
+    Movie.objects.filter(pk=3).update(title_zh="玩具总动员")
+    assert "English or Chinese" in client.get("/").content.decode()
+
+
+def test_generated_posters_differ_within_a_genre_and_stay_the_same_for_a_film():
+    action = {title: genre_colour(["Action"], title) for title in ("Star Wars", "Die Hard", "Speed", "Heat")}
+    assert len(set(action.values())) == 4
+    assert genre_colour(["Action"], "Heat") == action["Heat"]
+    svgs = {poster_svg(title=t, year=1990, genre_names=["Action", "Sci-Fi"]) for t in ("A", "B", "C", "D", "E")}
+    assert len(svgs) == 5
+    for svg in svgs | {poster_svg(title="<&\"'>", year=None, genre_names=[])}:
+        xml.dom.minidom.parseString(svg)   # well formed, the title escaped
