@@ -131,6 +131,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "re_sys.context_processors.served_model",
                 "re_sys.context_processors.demo",
+                "re_sys.context_processors.dataset",
             ],
         },
     },

@@ -34,3 +34,13 @@ def demo(request):
     browsing_as = session.get("demo_viewer") if session is not None else None
     # Stars and buttons write to the member's own account: not shown while the page shows someone else.
     return {"demo_mode": True, "demo_viewer_id": browsing_as, "card_controls": signed_in and browsing_as is None}
+
+
+def dataset(request):
+    """The dataset's name for the footer ("MovieLens 100K"); lazy, one query where shown."""
+    def title():
+        from .services.selectors import dataset_current
+
+        current = dataset_current()
+        return current.title if current is not None else ""
+    return {"dataset_title": SimpleLazyObject(title)}

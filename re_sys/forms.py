@@ -170,9 +170,11 @@ class OnboardingForm(forms.Form):
 
     MINIMUM = 5
 
-    def __init__(self, *args, groups, **kwargs):
+    def __init__(self, *args, groups, asking_more: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.groups = groups
+        # Asking for more suggestions keeps the stars given so far, and is no attempt to finish.
+        self.asking_more = asking_more
         for _name, movies in groups:
             for movie in movies:
                 self.fields[f"movie_{movie.pk}"] = forms.TypedChoiceField(
@@ -186,9 +188,8 @@ class OnboardingForm(forms.Form):
     def _given(self, movie):
         # On a re-shown form (too few rated, or a bad value) the stars already chosen stay chosen.
         if not self.is_bound:
-            return None
-        value = self.cleaned_data.get(f"movie_{movie.pk}") if hasattr(self, "cleaned_data") else None
-        return value
+            return self.initial.get(f"movie_{movie.pk}")     # the member's own stars, when they rated it
+        return self.cleaned_data.get(f"movie_{movie.pk}") if hasattr(self, "cleaned_data") else None
 
     def chosen_ratings(self) -> dict[int, float]:
         return {movie.pk: self.cleaned_data[f"movie_{movie.pk}"] for _name, movies in self.groups
@@ -196,7 +197,7 @@ class OnboardingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and len(self.chosen_ratings()) < self.MINIMUM:
+        if not self.errors and not self.asking_more and len(self.chosen_ratings()) < self.MINIMUM:
             raise forms.ValidationError(
                 _("Rate at least %(n)d movies you have seen, so recommendations have "
                   "something to go on.") % {"n": self.MINIMUM})

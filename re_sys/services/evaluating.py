@@ -1,6 +1,8 @@
 """`evaluate`'s work: read the ratings, compare every method, and render (or file) the table."""
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +12,8 @@ from ..recommend.data.movielens import DatasetFormatError, UnknownFormatError
 from ..recommend.evaluation.comparison import METHODS, bar_chart, compare, markdown_table, methods_for, \
     replace_section
 
-__all__ = ["DOCS_SECTION", "EvaluationError", "Evaluation", "evaluation_docs_write", "evaluation_run"]
+__all__ = ["DOCS_SECTION", "EVALUATION_FILE", "EvaluationError", "Evaluation", "evaluation_docs_write",
+           "evaluation_run", "evaluation_save_to_run", "served_run_folder"]
 
 DOCS_SECTION = "evaluate"
 
@@ -54,6 +57,37 @@ def evaluation_run(*, algo: str, protocols: list[str], chosen: list[str] | None,
                f"--k {k}", f"--seed {seed}", *(["--search"] if search else [])]
     heading = f"{source}: {len(ratings):,} ratings, seed {seed}, k = {k}; command: `{' '.join(command)}`\n\n"
     return Evaluation(results, k, heading, markdown_table(results, k))
+
+
+EVALUATION_FILE = "evaluation.json"
+
+
+def served_run_folder() -> Path:
+    """The served run's folder, or EvaluationError saying there is none (checked before evaluating)."""
+    try:
+        return (Path(settings.RE_SYS_MODEL_DIR) / "current").resolve(strict=True)
+    except OSError:
+        raise EvaluationError("No run is being served, so there is none to save the figures to: "
+                              "run python manage.py train first.") from None
+
+
+def evaluation_save_to_run(evaluation: Evaluation) -> Path:
+    """The figures beside the served run (its evaluation.json), for the model page to show.
+
+    Written whole to a temporary file and renamed, so the page never reads
+    half a file; the run's manifest lists only what training wrote, so the
+    run stays valid with or without it.
+    """
+    folder = served_run_folder()
+    body = {"heading": evaluation.heading.strip(), "k": evaluation.k,
+            "results": [{"protocol": r.protocol, "method": r.name, "description": r.description,
+                         "metrics": {key: float(value) for key, value in r.metrics.items()}}
+                        for r in evaluation.results]}
+    target = folder / EVALUATION_FILE
+    partial = folder / f".{EVALUATION_FILE}.partial"
+    partial.write_text(json.dumps(body, indent=1), encoding="utf-8")
+    os.replace(partial, target)
+    return target
 
 
 def evaluation_docs_write(evaluation: Evaluation) -> Path:

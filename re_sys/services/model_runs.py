@@ -15,9 +15,13 @@ from django.conf import settings
 
 from ..recommend.serving.runs import RUN_FORMAT, Run, RunError, switch_current
 
-__all__ = ["RunInfo", "UnknownRun", "run_infos", "run_switch"]
+__all__ = ["RunInfo", "UnknownRun", "loss_chart", "run_infos", "run_switch"]
 
 RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}$")
+
+
+# The figures the model page charts, higher is better for each; evaluate's table has the rest.
+RANKING_FIGURES = (("ndcg", "NDCG"), ("liked_ndcg", "liked-NDCG"), ("hit_rate", "HR"))
 
 
 class UnknownRun(LookupError):
@@ -51,6 +55,37 @@ class RunInfo:
     @property
     def n_ratings(self):
         return self.config.get("n_ratings")
+
+    @property
+    def ranking(self) -> list[dict]:
+        """The ranking quality `evaluate --save-to-run` kept beside this run, per protocol, as bar charts:
+        [{"protocol", "charts": [{"figure", "bars": [{"label", "value", "width"}]}]}]; [] without it."""
+        results = (self.evaluation or {}).get("results")
+        if not isinstance(results, list):
+            return []
+        k = (self.evaluation or {}).get("k", 10)
+        protocols: dict[str, list[dict]] = {}
+        for result in results:
+            if isinstance(result, dict) and isinstance(result.get("metrics"), dict) \
+                    and f"ndcg@{k}" in result["metrics"]:
+                protocols.setdefault(str(result.get("protocol", "")), []).append(result)
+        shown = []
+        for protocol, rows in protocols.items():
+            charts = []
+            for key, label in RANKING_FIGURES:
+                values = [(str(r.get("method", "")), float(r["metrics"][f"{key}@{k}"])) for r in rows
+                          if f"{key}@{k}" in r["metrics"]]
+                most = max((v for _m, v in values), default=0.0) or 1.0
+                charts.append({"figure": f"{label}@{k}", "bars": [
+                    {"label": method, "value": round(value, 3), "width": 100 * value / most}
+                    for method, value in values]})
+            shown.append({"protocol": protocol, "charts": charts})
+        return shown
+
+    @property
+    def evaluation_table(self) -> dict:
+        """An older run's flat evaluation.json (name -> value), shown as it is."""
+        return {} if not self.evaluation or "results" in self.evaluation else self.evaluation
 
     def curve(self, key: str) -> list[float]:
         return [float(v) for v in self.history.get(key, [])]
@@ -103,3 +138,22 @@ def run_switch(run_id: str) -> RunInfo:
         raise UnknownRun(str(exc)) from None
     switch_current(_model_dir(), folder)
     return next(i for i in run_infos() if i.run_id == run_id)
+
+
+def loss_chart(train: list[float], valid: list[float], width: int = 320, height: int = 160) -> dict:
+    """The loss curves as SVG polylines in a `width`×`height` plot, with the axes' ticks:
+    RMSE at the bottom, middle and top, and the first, middle and last epoch."""
+    both = train + valid
+    lo, hi = (min(both), max(both)) if both else (0.0, 1.0)
+    span = (hi - lo) or 1.0
+    epochs = max(len(train), len(valid))
+    step = width / max(epochs - 1, 1)
+
+    def points(values: list[float]) -> str:
+        return " ".join(f"{i * step:.1f},{height - (v - lo) / span * height:.1f}" for i, v in enumerate(values))
+
+    marks = sorted({1, (epochs + 1) // 2, epochs}) if epochs else []
+    return {"train": points(train), "valid": points(valid), "lo": lo, "hi": hi, "epochs": epochs,
+            "width": width, "height": height,
+            "y_ticks": [{"y": round(height - f * height, 1), "label": f"{lo + f * span:.3f}"} for f in (0, .5, 1)],
+            "x_ticks": [{"x": round((e - 1) * step, 1), "label": e} for e in marks]}

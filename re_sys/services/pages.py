@@ -26,15 +26,20 @@ HOME_GRID = 24
 
 
 def predictions_set(viewer: Viewer | None, movies, taste=None) -> None:
-    """Set `movie.predicted` (the model's stars for this viewer, or None) on each movie card.
+    """Set `movie.predicted` (the model's stars for this viewer, or None) on each movie card, and
+    `movie.their_stars`: the viewer's own stars where they rated it (then no prediction is shown).
 
     `taste` is the page's `recommending.Taste` of the viewer, when it has one.
     """
     movies = list(movies)
+    taste = taste or (recommending.Taste(viewer) if viewer is not None else None)
     predicted = recommending.viewer_predictions(viewer=viewer, movie_ids=[m.pk for m in movies],
                                                 taste=taste) if viewer is not None else {}
+    rated = taste.rated if taste is not None and predicted else {}
     for movie in movies:
-        movie.predicted = predicted.get(movie.pk)
+        # A film the viewer rated shows their stars, not a guess beside them.
+        movie.predicted = None if movie.pk in rated else predicted.get(movie.pk)
+        movie.their_stars = rated.get(movie.pk)
 
 
 def own_state_set(own: Viewer | None, movies, taste=None) -> None:
@@ -103,6 +108,13 @@ def search_page(*, shown: Viewer | None, own: Viewer | None = None, query: str, 
     return {"page": found, "suggestions": suggestions, "no_chinese_titles": no_chinese_titles}
 
 
+def _similar(movie_id: int, hidden: set[int]) -> list:
+    try:
+        return recommending.movie_similar(movie_id=movie_id, k=ROW_LENGTH, exclude=hidden)
+    except recommending.UnknownId:   # newer than a run that has no movie tower to place it: no row
+        return []
+
+
 def movie_page(*, movie: Movie, shown: Viewer | None, own: Viewer | None) -> dict:
     """A movie with its rows (similar, also liked, looks like), the predicted stars of the viewer
     shown, and the member's own stars and marks on it and on every card (`own_state_set`)."""
@@ -110,16 +122,20 @@ def movie_page(*, movie: Movie, shown: Viewer | None, own: Viewer | None) -> dic
     predicted = recommending.viewer_predictions(viewer=shown, movie_ids=[movie.pk], taste=taste).get(movie.pk) \
         if shown is not None else None
     hidden = taste.hidden if taste else set()
+    similar = _similar(movie.pk, hidden)
+    # Each row shows films the rows above it do not: two rows of the same films say nothing new.
     rows = [
-        (_("Similar movies"), recommending.movie_similar(movie_id=movie.pk, k=ROW_LENGTH, exclude=hidden)),
-        (_("Viewers also liked"), recommending.movie_also_liked(movie_id=movie.pk, k=ROW_LENGTH, exclude=hidden)),
+        (_("Similar movies"), similar),
+        (_("Viewers also liked"), recommending.movie_also_liked(
+            movie_id=movie.pk, k=ROW_LENGTH, exclude={*hidden, *(r.movie_id for r in similar)})),
         (_("Looks like"), recommending.movie_looks_like(movie_id=movie.pk, k=ROW_LENGTH)),
     ]
     rows = [(title, selectors.movies_with_reasons(recs)) for title, recs in rows if recs]
     cards = [m for _title, items in rows for m, _r in items]
     predictions_set(shown, cards, taste)
     own_state_set(own, [movie, *cards], taste)
-    return {"movie": movie, "mine": movie.my_stars, "predicted": predicted,
+    theirs = taste.rated.get(movie.pk) if taste is not None and shown != own else None
+    return {"movie": movie, "mine": movie.my_stars, "predicted": None if theirs else predicted, "theirs": theirs,
             "summary": selectors.movie_rating_summary(movie), "rows": rows}
 
 
@@ -132,8 +148,9 @@ def for_you_page(*, shown: Viewer | None, own: Viewer | None) -> dict:
     else:
         recs, rated = recommending.movie_popular(k=FOR_YOU_LENGTH), 0
     items = selectors.movies_with_reasons(recs)
-    next_up = selectors.movies_with_reasons(
-        recommending.viewer_next_up(viewer=shown, k=NEXT_UP_LENGTH, taste=taste)) if shown is not None else []
+    # Films the list above already shows are not offered again in "next for you".
+    next_up = selectors.movies_with_reasons(recommending.viewer_next_up(
+        viewer=shown, k=NEXT_UP_LENGTH, taste=taste, exclude={r.movie_id for r in recs})) if shown is not None else []
     _cards_set(shown, own, [m for m, _r in (*items, *next_up)], taste)
     return {"viewer": shown, "rated": rated, "items": items, "next_up": next_up,
             "min_ratings": recommending.MIN_FOLD_IN_RATINGS,

@@ -12,7 +12,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from ..models import HALF_STARS, Movie, Rating, Viewer
 from .importing import movie_stats_refresh
 
-__all__ = ["InvalidStars", "rating_delete", "rating_set", "ratings_set_many", "viewer_for_user"]
+__all__ = ["InvalidStars", "rating_delete", "rating_set", "ratings_of", "ratings_set_many", "viewer_for_user"]
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,11 @@ def rating_set(*, viewer: Viewer, movie: Movie, stars) -> Rating:
             viewer=viewer, movie=movie, defaults={"stars": value, "timestamp": int(time.time())})
         movie_stats_refresh([movie.pk])
     return rating
+
+
+def ratings_of(viewer: Viewer, movie_ids) -> dict[int, float]:
+    """The viewer's stars for those of `movie_ids` they rated."""
+    return dict(Rating.objects.filter(viewer=viewer, movie_id__in=list(movie_ids)).values_list("movie_id", "stars"))
 
 
 def ratings_set_many(*, viewer: Viewer, stars_by_movie: dict[int, float]) -> int:

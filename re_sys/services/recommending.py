@@ -90,10 +90,18 @@ def _popular_reason(genre: str | None, count: int) -> Reason:
 
 
 def movie_similar(*, movie_id: int, k: int = 10, exclude: set[int] = frozenset()) -> list[Recommendation]:
+    """Films like this one. A film added since the run was trained is placed by the run's movie
+    tower from its title and genres in the database (UnknownId only where the run has no tower)."""
     engine = engine_current()
     if engine is None:
         return []
-    return engine.similar(movie_id, k, exclude=exclude)
+    if engine.knows_movie(movie_id):
+        return engine.similar(movie_id, k, exclude=exclude)
+    movie = Movie.objects.filter(pk=movie_id).prefetch_related("genres").first()
+    vector = engine.content_vector(movie.title, [g.name for g in movie.genres.all()]) if movie else None
+    if vector is None:
+        raise UnknownId(f"movie {movie_id} is not in the served model")
+    return engine.similar_to_content(vector, movie.title, k, exclude={movie_id, *exclude})
 
 
 def viewer_ratings(viewer_id: int) -> list[tuple[int, float, int]]:
@@ -203,13 +211,17 @@ def _popular_above_floor(engine: Engine, vector, k: int, exclude: set[int]) -> l
     return [candidates[i] for i in chosen]
 
 
-def viewer_next_up(*, viewer: Viewer, k: int = 10, taste: Taste | None = None) -> list[Recommendation]:
-    """'Next for you': what people watch after the films this viewer liked last; [] when nothing to go on."""
+def viewer_next_up(*, viewer: Viewer, k: int = 10, taste: Taste | None = None,
+                   exclude: set[int] = frozenset()) -> list[Recommendation]:
+    """'Next for you': what people watch after the films this viewer liked last; [] when nothing to go on.
+
+    `exclude`: films the page lists already (the for-you list above it), besides the hidden ones.
+    """
     engine = engine_current()
     if engine is None:
         return []
     taste = taste or Taste(viewer)
-    return engine.next_up(taste.rated, k, exclude=taste.hidden)
+    return engine.next_up(taste.rated, k, exclude={*taste.hidden, *exclude})
 
 
 def viewer_predictions(*, viewer: Viewer | None, movie_ids,
@@ -219,7 +231,19 @@ def viewer_predictions(*, viewer: Viewer | None, movie_ids,
     if viewer is None or engine is None:
         return {}
     vector = (taste or Taste(viewer)).vector(engine)
-    return {} if vector is None else engine.predict_many(*vector, movie_ids)
+    if vector is None:
+        return {}
+    movie_ids = list(movie_ids)
+    predicted = engine.predict_many(*vector, movie_ids)
+    new = [m for m in movie_ids if not engine.knows_movie(m)]
+    if new and engine.movie_tower is not None:    # films added since training, placed by their content
+        content = {}
+        for movie in Movie.objects.filter(pk__in=new).prefetch_related("genres"):
+            found = engine.content_vector(movie.title, [g.name for g in movie.genres.all()])
+            if found is not None:
+                content[movie.pk] = found
+        predicted.update(engine.predict_content(*vector, content))
+    return predicted
 
 
 def rating_predict(*, viewer: Viewer, movie_id: int) -> float | None:

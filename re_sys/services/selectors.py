@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Avg, Count, F, FloatField, QuerySet, Value
+from django.db.models import Avg, Count, F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
@@ -181,7 +181,11 @@ def movie_search(*, query: str, genre: Genre | None = None, year: int | None = N
     parameterises every term."""
     movies = movie_list()
     for term in search_terms(query):
-        movies = movies.filter(search_text__contains=term)
+        if year is None and len(term) == 4 and term.isdigit() and 1870 <= int(term) <= 2100:
+            # "godfather 1972": a year in the query matches the title or the release year.
+            movies = movies.filter(Q(search_text__contains=term) | Q(year=int(term)))
+        else:
+            movies = movies.filter(search_text__contains=term)
     if genre is not None:
         movies = movies.filter(genres=genre)
     if year is not None:
@@ -223,12 +227,14 @@ ONBOARDING_GENRES = ["Comedy", "Action", "Drama", "Sci-Fi", "Animation", "Romanc
                      "Horror", "Children's", "Children"]
 
 
-def onboarding_groups(*, groups: int = 5, per_group: int = 6,
-                      more: str | None = None) -> list[tuple[str, list[Movie]]]:
+def onboarding_groups(*, groups: int = 5, per_group: int = 6, more: str | None = None,
+                      keep=()) -> list[tuple[str, list[Movie]]]:
     """A few groups of well-known movies to rate, none in two groups.
 
     `more` (a genre's name) asks for twice as many of that genre, shown
     first: the visitor said "I like these", so they get more to rate.
+    `keep`: movies that must stay on the page (the ones already given stars),
+    each added to the first of its genres shown, or to the first group.
     """
     taken: set[int] = set()
     found = []
@@ -244,5 +250,20 @@ def onboarding_groups(*, groups: int = 5, per_group: int = 6,
         found.append((name, ids))
         if len(found) == groups:
             break
+    missing = [int(m) for m in keep if int(m) not in taken]
+    if missing and found:
+        names = [name for name, _ids in found]
+        for movie_id, genre in Movie.objects.filter(pk__in=missing).values_list("id", "genres__name"):
+            if movie_id in taken:
+                continue
+            target = names.index(genre) if genre in names else None
+            if target is None and genre is not None:
+                continue    # another of its genres may be shown; placed below if none is
+            taken.add(movie_id)
+            found[target or 0][1].append(movie_id)
+        for movie_id in missing:
+            if movie_id not in taken and Movie.objects.filter(pk=movie_id).exists():
+                taken.add(movie_id)
+                found[0][1].append(movie_id)
     movies = Movie.objects.prefetch_related("genres").in_bulk(taken)
     return [(name, [movies[i] for i in ids]) for name, ids in found]

@@ -13,23 +13,10 @@ def insights(request):
     return render(request, "re_sys/insights.html", {"data": insight_service.dataset_insights()})
 
 
-def _polyline(values: list[float], lo: float, hi: float, width: int = 320, height: int = 160) -> str:
-    """SVG polyline points for a curve, epochs spread over the width, lo..hi over the height."""
-    if not values:
-        return ""
-    span = (hi - lo) or 1.0
-    step = width / max(len(values) - 1, 1)
-    return " ".join(f"{i * step:.1f},{height - (v - lo) / span * height:.1f}" for i, v in enumerate(values))
-
-
 def model_runs(request):
     runs = run_service.run_infos()
     for run in runs:
-        train, valid = run.curve("rmse"), run.curve("val_rmse")
-        both = train + valid
-        lo, hi = (min(both), max(both)) if both else (0.0, 1.0)
-        run.chart = {"train": _polyline(train, lo, hi), "valid": _polyline(valid, lo, hi),
-                     "lo": lo, "hi": hi, "epochs": max(len(train), len(valid))}
+        run.chart = run_service.loss_chart(run.curve("rmse"), run.curve("val_rmse"))
     current = next((r for r in runs if r.current), None)
     return render(request, "re_sys/model.html", {"runs": runs, "current": current})
 

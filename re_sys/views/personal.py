@@ -46,6 +46,10 @@ def movie_rate(request, movie_id: int):
             messages.success(request,
                              _("Your rating of %(title)s was removed.") % {"title": movie.display_title})
         return _back(request, movie)
+    if not request.POST.get("stars") and request.POST.get("next"):
+        # "Rate" pressed on a card with no star chosen (scripts off): back to the list, saying so.
+        messages.error(request, _("Choose a star first, then press Rate."))
+        return _back(request, movie)
     form = RatingForm(request.POST)
     if not form.is_valid():
         return movie_detail(request, movie_id, rating_form=form, status=400)
@@ -159,11 +163,22 @@ def profile_edit(request):
 
 @login_required
 def onboarding(request):
-    """Rate a few well-known movies (`?more=<genre>` suggests more of one), then land on recommendations."""
-    form = OnboardingForm(request.POST or None, groups=selectors.onboarding_groups(more=request.GET.get("more")))
-    if request.method == "POST":
+    """Rate a few well-known movies, then land on recommendations. "Suggest more <genre>" (a submit
+    button, or ?more= in the address) shows more of one group and keeps the stars given so far."""
+    more = request.POST.get("more") or request.GET.get("more")
+    data = request.POST if request.method == "POST" else None
+    given = [int(name[6:]) for name, value in (data or {}).items()
+             if name.startswith("movie_") and name[6:].isdigit() and value]
+    own = selectors.viewer_of(request.user)
+    groups = selectors.onboarding_groups(more=more, keep=given)
+    initial = {f"movie_{m}": stars for m, stars in ratings.ratings_of(
+        own, [m.pk for _name, movies in groups for m in movies]).items()} if own is not None else {}
+    form = OnboardingForm(data, groups=groups, initial=initial, asking_more="more" in (data or {}))
+    if data is not None:
         if not form.is_valid():
             return render(request, "re_sys/onboarding.html", {"form": form}, status=400)
+        if form.asking_more:
+            return render(request, "re_sys/onboarding.html", {"form": form})
         chosen = form.chosen_ratings()
         ratings.ratings_set_many(viewer=ratings.viewer_for_user(request.user), stars_by_movie=chosen)
         messages.success(request, _("Thanks! %(n)d ratings saved; here is what we recommend.")
@@ -186,4 +201,5 @@ def browse_as(request):
         messages.error(request, _("There is no MovieLens user with that number."))
         return _back(request, "re_sys:home")
     request.session["demo_viewer"] = viewer.pk
-    return redirect(viewer)
+    # Back to the page the visitor was on, now seen as that viewer; their profile without one.
+    return _back(request, viewer) if request.POST.get("next") else redirect(viewer)

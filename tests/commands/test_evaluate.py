@@ -1,4 +1,5 @@
 """manage.py evaluate: the table, reproducibility, the docs section, and clear errors."""
+import json
 from io import StringIO
 from pathlib import Path
 
@@ -82,3 +83,34 @@ def test_spark_als_without_pyspark_names_the_requirements_file(dataset, monkeypa
     monkeypatch.setitem(sys.modules, "pyspark", None)      # as if it were not installed
     with pytest.raises(CommandError, match="requirements-spark.txt"):
         _evaluate("--dataset", str(dataset), "--algo", "spark-als", "--protocol", "holdout")
+
+
+@pytest.mark.django_db
+def test_evaluate_keeps_its_figures_beside_the_served_run_for_the_model_page(dataset, settings, client):
+    from re_sys.recommend.serving.runs import manifest_check, switch_current
+    from tests.recommend.fake_run import two_kinds_run
+
+    args = ["--dataset", str(dataset), "--protocol", "user-split", "--algo", "popularity", "--k", "5"]
+    with pytest.raises(CommandError, match="No run is being served"):
+        _evaluate(*args, "--save-to-run")        # refused before any fitting
+    run = two_kinds_run(settings.RE_SYS_MODEL_DIR / "runs" / "r1")
+    switch_current(settings.RE_SYS_MODEL_DIR, run)
+    assert "evaluation.json" in _evaluate(*args, "--save-to-run")
+    manifest_check(run)                           # the run is still whole: training's files untouched
+    saved = json.loads((run / "evaluation.json").read_text())
+    assert saved["k"] == 5 and [r["method"] for r in saved["results"]] == ["popularity"]
+    ndcg = saved["results"][0]["metrics"]["ndcg@5"]
+    page = client.get("/model/")
+    ranking = page.context["current"].ranking
+    assert ranking[0]["protocol"] == "user-split"
+    assert [c["figure"] for c in ranking[0]["charts"]] == ["NDCG@5", "liked-NDCG@5", "HR@5"]
+    assert ranking[0]["charts"][0]["bars"] == [{"label": "popularity", "value": round(ndcg, 3), "width": 100.0}]
+    assert "How good the lists are" in page.content.decode()
+
+
+def test_evaluate_scores_new_films_on_stars_and_ranking(dataset):
+    out = _evaluate("--dataset", str(dataset), "--protocol", "new-movies", "--algo", "genre-mean", "--k", "5")
+    assert "| protocol | method | RMSE | MAE | NDCG@5 | liked-NDCG@5 | HR@5 |" in out
+    row = next(line for line in out.splitlines() if line.startswith("| new-movies | genre-mean"))
+    rmse_, mae_, ndcg = (float(cell) for cell in row.split("|")[3:6])
+    assert 0 < mae_ <= rmse_ < 3 and 0 < ndcg <= 1

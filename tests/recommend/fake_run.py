@@ -36,3 +36,30 @@ def with_item_channel(folder: Path, weights, popularity) -> Path:
     np.save(folder / "item_weights.npy", np.asarray(weights, dtype=np.float32))
     np.save(folder / "movie_popularity.npy", np.asarray(popularity, dtype=np.float32))
     return folder
+
+
+def with_movie_tower(folder: Path, *, words, genres, id_dim: int = 3, hidden: int = 5, filters: int = 2,
+                     seed: int = 0) -> Path:
+    """A movie tower of random weights beside a run (the shapes training exports), with its vocabulary."""
+    import json
+
+    from re_sys.recommend.serving.content_tower import TOWER_FILE
+
+    rng = np.random.default_rng(seed)
+    n_movies, dim = np.load(folder / "movie_features.npy").shape
+    words = ["<pad>", "<unk>", *words]
+    arrays = {"movie_embedding": rng.normal(size=(n_movies, id_dim)),
+              "genre_embedding": rng.normal(size=(len(genres) + 1, id_dim)),
+              "word_embedding": rng.normal(size=(len(words), id_dim)),
+              "movie_dense_kernel": rng.normal(size=(id_dim, hidden)), "movie_dense_bias": rng.normal(size=hidden),
+              "genre_dense_kernel": rng.normal(size=(id_dim, hidden)), "genre_dense_bias": rng.normal(size=hidden),
+              "title_conv_2_kernel": rng.normal(size=(2, id_dim, filters)), "title_conv_2_bias": rng.normal(size=filters),
+              "movie_features_kernel": rng.normal(size=(2 * hidden + filters, dim)),
+              "movie_features_bias": rng.normal(size=dim),
+              "windows": np.asarray([2]), "title_length": np.asarray(4)}
+    np.savez(folder / TOWER_FILE, **{k: np.asarray(v, dtype=np.float32) if v.dtype.kind == "f" else v
+                                     for k, v in arrays.items()})
+    vocabulary = folder / "vocabulary.json"
+    known = json.loads(vocabulary.read_text()) if vocabulary.exists() else {}
+    vocabulary.write_text(json.dumps({**known, "words": words, "genres": list(genres)}))
+    return folder

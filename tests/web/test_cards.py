@@ -7,7 +7,7 @@ import xml.dom.minidom
 import pytest
 from django.contrib.auth import get_user_model
 
-from re_sys.models import Movie, MovieMark, Rating, Viewer
+from re_sys.models import Genre, Movie, MovieMark, Rating, Viewer
 from re_sys.posters import genre_colour, poster_svg
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +168,56 @@ def test_generated_posters_differ_within_a_genre_and_stay_the_same_for_a_film():
     assert len(svgs) == 5
     for svg in svgs | {poster_svg(title="<&\"'>", year=None, genre_names=[])}:
         xml.dom.minidom.parseString(svg)   # well formed, the title escaped
+
+
+def test_a_film_added_after_training_gets_a_page_and_content_neighbours(client, served, settings):
+    from re_sys.recommend.serving.runs import manifest_write
+    from re_sys.services import recommending
+    from tests.recommend.fake_run import with_movie_tower
+
+    Movie.objects.create(id=11, title="Film Returns").genres.add(*Genre.objects.filter(name="Comedy"))
+    # A run without a movie tower cannot place it: the page still works, without a similar row.
+    page = client.get("/movies/11/")
+    assert page.status_code == 200 and "Similar movies" not in page.content.decode()
+    assert client.get("/api/movies/11/similar").json()["error"]["code"] == "movie_not_in_model"
+
+    run = (settings.RE_SYS_MODEL_DIR / "current").resolve()
+    with_movie_tower(run, words=["film", "returns"], genres=["Comedy", "Drama"])
+    manifest_write(run)
+    recommending._store.cache_clear()
+    page = client.get("/movies/11/").content.decode()
+    assert "Similar movies" in page and "Similar in plot words and genres to Film Returns" in page
+    answer = client.get("/api/movies/11/similar?k=5").json()
+    assert len(answer["results"]) == 5 and 11 not in {r["movie_id"] for r in answer["results"]}
+    # The member's card of the new film carries predicted stars from its content vector too.
+    client.force_login(get_user_model().objects.create_user("nia", password="pw-pw-pw-123"))
+    for movie in (1, 3, 5):
+        client.post(f"/movies/{movie}/rate/", {"stars": "5.0"})
+    page = client.get("/movies/11/")
+    assert 0.5 <= page.context["predicted"] <= 5.0 and "Predicted for you" in page.content.decode()
+
+
+def test_rate_with_no_star_chosen_goes_back_saying_so(client, member):
+    response = client.post("/movies/7/rate/", {"next": "/genres/Comedy/"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/genres/Comedy/"
+    assert "Choose a star first" in response.content.decode()
+    assert not Rating.objects.filter(viewer=member, movie_id=7).exists()
+    # Bad stars are still a 400 that names the problem.
+    assert client.post("/movies/7/rate/", {"stars": "9", "next": "/"}).status_code == 400
+
+
+def test_a_year_in_the_query_matches_the_release_year(client, served):
+    found = client.get("/search/", {"q": "toy 1995"}).context["page"].object_list
+    assert [m.pk for m in found] == [3]          # Toy Story (1995), not Toy Soldiers (1991)
+    assert client.get("/search/", {"q": "toy 1991"}).context["page"].object_list[0].pk == 4
+
+
+def test_browse_as_goes_back_to_the_page_one_was_on(client, member, settings):
+    settings.RE_SYS_DEMO = True
+    response = client.post("/demo/browse-as/", {"viewer": "1", "next": "/movies/3/"})
+    assert response["Location"] == "/movies/3/"
+    page = client.get("/movies/3/")
+    assert page.context["theirs"] is None
+    Rating.objects.create(viewer_id=1, movie_id=3, stars=4.0, timestamp=1)
+    page = client.get("/movies/3/").content.decode()
+    assert "Rated 4★ by this viewer" in page and "Predicted for you" not in page

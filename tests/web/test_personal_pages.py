@@ -109,7 +109,17 @@ def test_onboarding_suggests_more_of_a_group_without_rating_it(client, served):
     plain = client.get("/onboarding/").context["form"].groups
     more = client.get("/onboarding/?more=Drama").context["form"].groups
     assert more[0][0] == "Drama" and len(more[0][1]) > len(dict(plain)["Drama"])
+    # Asked from the form (its "Suggest more" button), the stars given so far stay, nothing is saved
+    # and no "at least 5" complaint: the visitor has not finished.
+    comedy = dict(plain)["Comedy"][0].pk
+    response = client.post("/onboarding/", {"more": "Drama", f"movie_{comedy}": "4.5"})
+    page = response.content.decode()
+    assert response.status_code == 200 and 'name="movie_%d" value="4.5" checked' % comedy in page
+    assert not response.context["form"].errors and response.context["form"].groups[0][0] == "Drama"
     assert not Rating.objects.exists()
+    # Coming back later, the films already rated show their stars.
+    client.post("/movies/%d/rate/" % comedy, {"stars": "2.0"})
+    assert 'name="movie_%d" value="2.0" checked' % comedy in client.get("/onboarding/").content.decode()
 
 
 def test_demo_mode_browses_as_a_movielens_user(client, rated, served, settings):
@@ -196,6 +206,14 @@ def test_model_page_lists_runs_and_staff_switch_back(client, catalogue, settings
     # Dates and counts as people read them, not "2026-01-02T00:00:00" and "1234".
     assert "2026-01-02T" not in text.replace('datetime="2026-01-02T', "") and "Jan. 2, 2026" in text
     assert "1,234" in text
+    # The chart has its axes: RMSE at the bottom and top (0.85 to 1.05), epochs 1, 2 and 3.
+    chart = page.context["current"].chart
+    assert [t["label"] for t in chart["y_ticks"]] == ["0.850", "0.950", "1.050"]
+    assert [(t["x"], t["label"]) for t in chart["x_ticks"]] == [(0.0, 1), (160.0, 2), (320.0, 3)]
+    assert ">0.850</text>" in text and ">1.050</text>" in text and ">epoch</text>" in text
+    # Larger values higher up, as on any chart: the first validation point (1.05) at the top, the last (0.91) below.
+    first, *_, last = (tuple(map(float, p.split(","))) for p in chart["valid"].split())
+    assert first == (0.0, 0.0) and last[1] > first[1] and last[0] == 320.0
 
     assert client.post("/model/switch/", {"run": "run1"}).status_code == 302  # to the admin sign-in
     assert (model_dir / "current").resolve() == new.resolve()

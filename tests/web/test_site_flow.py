@@ -77,7 +77,8 @@ def test_sign_up_rate_and_see_for_you_change(client, served):
     assert Rating.objects.filter(viewer=viewer).count() == 4
 
     movie_page = client.get("/movies/3/").content.decode()
-    assert "Your rating (★★★★★)" in movie_page and "Remove my rating" in movie_page
+    assert ">Your rating</p>" in movie_page and _checked_stars(movie_page, 3) == ["5.0"]
+    assert "Remove my rating" in movie_page
     assert "Predicted for you" in client.get("/movies/7/").content.decode()
 
 

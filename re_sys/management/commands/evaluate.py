@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from re_sys.recommend.evaluation.comparison import METHODS
 from re_sys.recommend.evaluation.protocols import PROTOCOLS
-from re_sys.services.evaluating import EvaluationError, evaluation_docs_write, evaluation_run
+from re_sys.services.evaluating import EvaluationError, evaluation_docs_write, evaluation_run, \
+    evaluation_save_to_run, served_run_folder
 
 
 class Command(BaseCommand):
@@ -31,12 +32,17 @@ class Command(BaseCommand):
         parser.add_argument("--docs", action="store_true",
                             help="Write the table into docs/benchmarks.md (between its evaluate markers) "
                                  "and the chart to docs/img/evaluation.png.")
+        parser.add_argument("--save-to-run", action="store_true",
+                            help="Also keep the figures beside the served run, for the /model/ page.")
 
-    def handle(self, *args, algo, protocol, k, seed, dataset, output, docs, search, verbosity, **options):
+    def handle(self, *args, algo, protocol, k, seed, dataset, output, docs, search, save_to_run, verbosity,
+               **options):
         if not 1 <= k <= 100:
             raise CommandError("--k must be between 1 and 100.")
         log = (lambda line: self.stdout.write(line)) if verbosity >= 1 else None
         try:
+            if save_to_run:
+                served_run_folder()   # before minutes of fitting, not after
             evaluation = evaluation_run(algo=algo, protocols=protocol or list(PROTOCOLS), chosen=protocol, k=k,
                                         seed=seed, dataset=dataset, search=search, log=log)
         except EvaluationError as exc:
@@ -46,3 +52,8 @@ class Command(BaseCommand):
             output.write_text(evaluation.heading + evaluation.table, encoding="utf-8")
         if docs:
             self.stdout.write(f"Wrote {evaluation_docs_write(evaluation)} and docs/img/evaluation.png.")
+        if save_to_run:
+            try:
+                self.stdout.write(f"Wrote {evaluation_save_to_run(evaluation)}.")
+            except EvaluationError as exc:
+                raise CommandError(str(exc)) from exc

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..algorithms.base import Interactions
+from .new_movies import NEW_MOVIE_METHODS, time_new_movie_model
 from .protocols import PROTOCOLS, Result, split_for, time_rating_model, time_ranker
 from .rankers import NEW_VIEWER_RANKERS, RANKERS, served_stars
 from .rating_models import RATING_MODELS
@@ -22,6 +23,7 @@ METHODS: dict[str, Registry] = {
     "leave-last-out": RANKERS,
     "new-viewers": NEW_VIEWER_RANKERS,
     "holdout": RATING_MODELS,
+    "new-movies": NEW_MOVIE_METHODS,
 }
 
 
@@ -43,11 +45,13 @@ def compare(ratings: pd.DataFrame, movies: pd.DataFrame, users: pd.DataFrame, *,
     for protocol in protocols:
         train, test = split_for(protocol, data, seed)
         inputs = RankerInputs(train, movies, users, seed, search=search, log=log)
-        measures = _ranking_measures(protocol, inputs) if protocol != "holdout" else {}
+        measures = _ranking_measures(protocol, inputs) if protocol not in ("holdout", "new-movies") else {}
         for name in methods_for(protocol, names):
             method = METHODS[protocol][name]
             build = method.build
-            if protocol == "holdout":
+            if protocol == "new-movies":
+                result = time_new_movie_model(protocol, name, method.description, lambda: build(inputs), test, k)
+            elif protocol == "holdout":
                 result = time_rating_model(protocol, name, method.description, lambda: build(inputs), test)
             else:
                 result = time_ranker(protocol, name, method.description, lambda: build(inputs), test, k,
@@ -83,10 +87,11 @@ def _figure(metrics: dict[str, float], key: str) -> str:
 
 
 def markdown_table(results: list[Result], k: int) -> str:
-    """One table per kind of protocol: ranking metrics, or RMSE and MAE."""
+    """One table per kind of protocol: ranking metrics, RMSE and MAE, or both for new films."""
     lines = []
-    ranking = [r for r in results if r.protocol != "holdout"]
+    ranking = [r for r in results if r.protocol not in ("holdout", "new-movies")]
     rating = [r for r in results if r.protocol == "holdout"]
+    new = [r for r in results if r.protocol == "new-movies"]
     if ranking:
         lines += [f"| protocol | method | P@{k} | R@{k} | NDCG@{k} | MAP@{k} | HR@{k} | liked-NDCG@{k} | "
                   f"liked-P@{k} | disliked@{k} | contradiction@{k} | coverage@{k} | fit | answer all |",
@@ -102,6 +107,16 @@ def markdown_table(results: list[Result], k: int) -> str:
         for r in rating:
             lines.append(f"| {r.protocol} | {r.name} ({r.description}) | {r.metrics['rmse']:.4f} | "
                          f"{r.metrics['mae']:.4f} | {r.fit_seconds:.1f} s | {r.predict_seconds:.2f} s |")
+    if new:
+        if lines:
+            lines.append("")
+        lines += [f"| protocol | method | RMSE | MAE | NDCG@{k} | liked-NDCG@{k} | HR@{k} | fit | answer |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for r in new:
+            figures = " | ".join(_figure(r.metrics, key) for key in
+                                 ("rmse", "mae", f"ndcg@{k}", f"liked_ndcg@{k}", f"hit_rate@{k}"))
+            lines.append(f"| {r.protocol} | {r.name} ({r.description}) | {figures} | "
+                         f"{r.fit_seconds:.1f} s | {r.predict_seconds:.2f} s |")
     return "\n".join(lines) + "\n"
 
 
@@ -130,6 +145,7 @@ def bar_chart(results: list[Result], path: Path, k: int) -> None:
     for axis, protocol in zip(axes[0], protocols):
         rows = [r for r in results if r.protocol == protocol]
         metric = {"holdout": "rmse", "leave-last-out": f"hit_rate@{k}"}.get(protocol, f"ndcg@{k}")
+        rows = [r for r in rows if metric in r.metrics]      # new films: the global mean ranks nothing
         axis.barh([r.name for r in rows], [r.metrics[metric] for r in rows], color="#3b6ea8")
         axis.invert_yaxis()
         label = "RMSE" if metric == "rmse" else metric.replace("hit_rate", "HR").replace("ndcg", "NDCG")

@@ -7,7 +7,9 @@ Protocols:
 - "new-viewers": 10 % of viewers held out whole; they are ranked for with
   no history at all, only their demographics (cold start);
 - "holdout": a random 10 % of all ratings held out (rating prediction,
-  RMSE/MAE).
+  RMSE/MAE);
+- "new-movies": 10 % of movies held out whole (`new_movies.py`): films
+  nobody rated, judged on stars and on ranking among themselves.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from ..stars import DISLIKED_STARS, LOVED_STARS, PREDICTED_DISLIKE
 __all__ = ["PROTOCOLS", "Result", "evaluate_ranker", "holdout_split", "leave_last_out", "new_viewer_split",
            "per_user_split", "split_for"]
 
-PROTOCOLS = ("user-split", "leave-last-out", "new-viewers", "holdout")
+PROTOCOLS = ("user-split", "leave-last-out", "new-viewers", "holdout", "new-movies")
 
 
 def per_user_split(data: Interactions, test_fraction: float = 0.25, seed: int = 0
@@ -129,6 +131,10 @@ def split_for(protocol: str, data: Interactions, seed: int = 0) -> tuple[Interac
         return new_viewer_split(data, 0.1, seed)
     if protocol == "holdout":
         return holdout_split(data, 0.1, seed)
+    if protocol == "new-movies":
+        from .new_movies import new_movie_split
+
+        return new_movie_split(data, 0.1, seed)
     raise ValueError(f"unknown protocol {protocol!r}; choose one of {', '.join(PROTOCOLS)}")
 
 

@@ -6,6 +6,7 @@ id, score, channel, reason); the reasons' words are in `reasons.py`.
 """
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -17,6 +18,7 @@ from .channels.also_liked import also_liked_reason
 from .channels.base import (ALSChannel, DemographicChannel, ItemToItemChannel, PopularChannel, Query, RecallChannel,
                             TextCNNChannel)
 from .channels.next_up import HISTORY_USED, next_up_scores, recency_weights
+from .content_tower import MovieTower
 from .ranking import RankingPolicy
 from .similarity import Similarity
 from .reasons import BECAUSE_YOU_RATED, TASTES_LIKE_YOURS, Reason, gettext_noop, predicted_reason, stars_text
@@ -101,6 +103,51 @@ class Engine:
         scores[row] = -np.inf
         scores[self._mask(exclude)] = -np.inf
         reason = Reason(gettext_noop("Similar to {title}"), title=self._title(movie_id))
+        return [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "similar", reason)
+                for i in top_k(scores, k) if np.isfinite(scores[i])]
+
+    @cached_property
+    def movie_tower(self) -> MovieTower | None:
+        """The run's movie tower in numpy (None for older runs): vectors for films it never saw."""
+        return MovieTower.load(self.run.path) if self.run.path is not None else None
+
+    def content_vector(self, title: str, genre_names: Iterable[str]) -> np.ndarray | None:
+        """The movie tower's vector of a film from its title and genres; None without a tower.
+
+        Kept per title and genres (a page asks for the same new film on every load; an edit in
+        the admin changes the key, so the next request sees the new words).
+        """
+        tower = self.movie_tower
+        if tower is None or tower.feature_dim != self.run.movie_features.shape[1]:
+            return None
+        key = (title, tuple(genre_names))
+        if key not in self._content_vectors:
+            if len(self._content_vectors) >= 10_000:
+                self._content_vectors.clear()
+            self._content_vectors[key] = tower.vector_of(title, key[1])
+        return self._content_vectors[key]
+
+    @cached_property
+    def _content_vectors(self) -> dict:
+        return {}
+
+    def predict_content(self, vector: np.ndarray, bias: float, content: Mapping[int, np.ndarray]) -> dict[int, float]:
+        """Predicted stars for films the run has not seen, from their content vectors: as `predict_many`,
+        with the mean trained movie bias for the unknown one of the new film."""
+        if not content:
+            return {}
+        ids = list(content)
+        scores = (np.stack([content[m] for m in ids]) @ vector + float(self.run.movie_bias.mean()) + bias
+                  + self.run.global_mean)
+        return {m: float(np.clip(v, 0.5, 5.0)) for m, v in zip(ids, scores)}
+
+    def similar_to_content(self, vector: np.ndarray, title: str, k: int = 10,
+                           exclude: Iterable[int] = ()) -> list[Recommendation]:
+        """Films nearest a content vector (a film the run has not seen): content alone, as nobody rated it."""
+        unit = np.asarray(vector, dtype=np.float64) / max(float(np.linalg.norm(vector)), 1e-12)
+        scores = (self._unit_movies @ unit).astype(np.float64)
+        scores[self._mask(exclude)] = -np.inf
+        reason = Reason(gettext_noop("Similar in plot words and genres to {title}"), title=display_title(title))
         return [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "similar", reason)
                 for i in top_k(scores, k) if np.isfinite(scores[i])]
 

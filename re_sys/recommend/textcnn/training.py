@@ -179,11 +179,19 @@ def factors_of(result: TrainResult, dataset: DataSet) -> Factors:
 def export_run(result: TrainResult, dataset: DataSet, runs_dir: Path, *,
                extra_info: dict | None = None, item_channel: bool = True) -> Path:
     """Publish a trained text-CNN as a run in `runs_dir/<id>`, atomically; return that folder."""
-    towers = result.towers
     return run_publish(factors_of(result, dataset), dataset, runs_dir, algorithm="text-cnn", settings=result.model_config.to_dict(),
                        history=result.history, metrics=result.metrics, item_channel=item_channel,
                        extra_info={"train": result.train_config.to_dict(), **(extra_info or {})},
-                       extra=lambda folder: towers.rating.save(folder / "model.keras"))
+                       extra=lambda folder: _save_model(folder, result, dataset))
+
+
+def _save_model(folder: Path, result: TrainResult, dataset: DataSet) -> None:
+    """The Keras model (for retraining and checks) and the movie tower as arrays (for serving new films)."""
+    from .export import movie_tower_write
+
+    result.towers.rating.save(folder / "model.keras")
+    movie_tower_write(folder, result.towers.movie, result.model_config, dataset.title_length,
+                      rated_rows=np.unique(dataset.rating_movies))
 
 
 def train_and_export(dataset: DataSet, model_dir: Path, *, model_config=None, train_config=None,

@@ -59,13 +59,16 @@
 
   /* Stars ------------------------------------------------------------- */
 
-  // Every widget of one movie on the page shows the same stars (a film can be in two rows).
+  // Every widget of one movie on the page shows the same stars (a film can be in two rows),
+  // and the movie page's label says whether there is a rating ("Your rating" / "Rate it").
   function showStars(movieId, stars) {
     document.querySelectorAll("form.stars[data-movie='" + movieId + "']").forEach(function (form) {
       form.dataset.stars = stars === null ? "" : String(stars);
       form.querySelectorAll("input[type=radio]").forEach(function (input) {
         input.checked = stars !== null && parseFloat(input.value) === stars;
       });
+      var label = form.closest(".my-rating") && form.closest(".my-rating").querySelector(".my-rating-label");
+      if (label) { label.textContent = stars === null ? label.dataset.unrated : label.dataset.rated; }
     });
   }
 
@@ -102,15 +105,29 @@
       .finally(function () { form.classList.remove("is-saving"); });
   }
 
-  // Arrow keys move through the radios one step at a time: wait for the last step before saving.
+  // Arrow keys move through the radios one step at a time: after a key, wait for the last step
+  // before saving. A click or a tap is saved at once.
   var pending = new WeakMap();
+  var keyAt = -1;
+  document.addEventListener("keydown", function () { keyAt = performance.now(); });
   document.addEventListener("change", function (event) {
     var input = event.target;
     var form = input.form;
     if (!form) { return; }
     if (form.classList.contains("stars") && input.type === "radio") {
+      var started = performance.now();
+      var save = function () {
+        rate(form, parseFloat(input.value), true).then(function () {
+          // How long the visitor waited for the card to say "rated" (bench/bench_card_rating.py reads it).
+          form.dataset.savedInMs = String(Math.round(performance.now() - started));
+        });
+      };
       clearTimeout(pending.get(form));
-      pending.set(form, setTimeout(function () { rate(form, parseFloat(input.value), true); }, 250));
+      if (started - keyAt < 100) {
+        pending.set(form, setTimeout(save, 300));
+      } else {
+        save();
+      }
     } else if (input.dataset.autoSubmit !== undefined) {
       form.submit();   // sort order, recommender choice: applied on choosing
     } else if (form.classList.contains("onboarding")) {

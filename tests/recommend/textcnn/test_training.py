@@ -9,7 +9,7 @@ from re_sys.recommend.textcnn import training
 from re_sys.recommend.textcnn.config import TextCNNConfig, TrainConfig
 from re_sys.recommend.data.dataset import DataSet
 from re_sys.recommend.metrics import rmse
-from re_sys.recommend.serving.runs import Run
+from re_sys.recommend.serving.runs import Run, manifest_write
 from tests.recommend.planted import planted_frames
 
 pytestmark = pytest.mark.slow
@@ -118,3 +118,35 @@ def test_rmse_of_planted_predictions_is_plausible(trained):
     inputs, truth = dataset.rating_inputs(result.split.valid)
     assert rmse(truth, training.predict_inputs(result.towers.rating, inputs)) == \
         pytest.approx(result.metrics["valid_rmse"], abs=0.05)
+
+
+def test_the_numpy_movie_tower_gives_the_keras_vectors_of_every_movie(trained, tmp_path):
+    from re_sys.recommend.serving.content_tower import MovieTower
+
+    dataset, result = trained
+    run = training.export_run(result, dataset, tmp_path / "runs")
+    tower = MovieTower.load(run)
+    inputs = dataset.movie_inputs()
+    keras_vectors = training.predict_inputs(result.towers.movie, inputs)
+    numpy_vectors = tower.vectors_of_rows(inputs["movie"], inputs["genres"], inputs["title"])
+    assert numpy_vectors.shape == keras_vectors.shape == (dataset.n_movies, 16)
+    np.testing.assert_allclose(numpy_vectors, keras_vectors, atol=2e-5)
+    np.testing.assert_allclose(numpy_vectors, np.load(run / "movie_features.npy"), atol=2e-5)
+    # Encoding from the title text gives the run's own encodings.
+    assert np.array_equal(tower.encode_title("Boom Blast 3 (1990)"), dataset.movie_title[2])
+
+
+def test_a_film_nobody_rated_is_placed_among_its_kind_by_title_and_genres(trained, tmp_path):
+    from re_sys.recommend.serving.engine import Engine
+
+    dataset, result = trained
+    engine = Engine(Run.load(training.export_run(result, dataset, tmp_path / "runs")))
+    for title, genres, kind in (("Boom Blast Returns", ["Action"], 0), ("Love Story Again", ["Romance"], 1)):
+        vector = engine.content_vector(title, genres)
+        near = engine.similar_to_content(vector, title, k=5)
+        assert [(r.movie_id - 1) % 2 for r in near] == [kind] * 5, title
+        assert near[0].reason == f"Similar in plot words and genres to {title}"
+    # An older run (no exported tower) serves as before, and new films simply get no vector.
+    (engine.run.path / "movie_tower.npz").unlink()
+    manifest_write(engine.run.path)
+    assert Engine(Run.load(engine.run.path)).content_vector("Boom Blast Returns", ["Action"]) is None
