@@ -68,7 +68,9 @@ class Movie(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("re_sys:movie", args=[self.id])
+        from .links import movie_link
+
+        return movie_link("re_sys:movie", self.id)
 
 
 class Viewer(models.Model):

@@ -11,8 +11,9 @@ import textwrap
 from pathlib import Path
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils.html import escape
+
+from .links import movie_link
 
 GENRE_COLOURS = {
     "Action": "#8c2f1b", "Adventure": "#a65e12", "Animation": "#1f7a8c", "Children's": "#2a9d8f",
@@ -27,7 +28,7 @@ def poster_url(movie) -> str:
     """The URL of the cached poster, or of the generated one."""
     if movie.poster and (Path(settings.MEDIA_ROOT) / movie.poster).is_file():
         return "/" + settings.MEDIA_URL.strip("/") + "/" + movie.poster
-    return reverse("re_sys:poster", args=[movie.pk])
+    return movie_link("re_sys:poster", movie.pk)
 
 
 def _shade(colour: str, digest: bytes) -> str:

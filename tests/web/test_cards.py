@@ -221,3 +221,18 @@ def test_browse_as_goes_back_to_the_page_one_was_on(client, member, settings):
     Rating.objects.create(viewer_id=1, movie_id=3, stars=4.0, timestamp=1)
     page = client.get("/movies/3/").content.decode()
     assert "Rated 4★ by this viewer" in page and "Predicted for you" not in page
+
+
+def test_movie_links_match_django_reverse_and_follow_the_script_prefix():
+    from django.urls import clear_script_prefix, reverse, set_script_prefix
+
+    from re_sys.links import movie_link
+
+    for name in ("re_sys:movie", "re_sys:rate", "re_sys:poster", "re_sys:hide_toggle"):
+        assert movie_link(name, 42) == reverse(name, args=[42])
+    set_script_prefix("/site/")
+    try:
+        assert movie_link("re_sys:movie", 7) == "/site/movies/7/" == reverse("re_sys:movie", args=[7])
+    finally:
+        clear_script_prefix()
+    assert movie_link("re_sys:movie", 7) == "/movies/7/"
