@@ -42,13 +42,19 @@ def stars_of(username, movie_id):
     return rating.stars if rating else None
 
 
-def test_stars_on_a_card_save_in_place_with_undo_and_keyboard(page, site, screenshots):
+def home_card(page, site, title):
+    """Signed in, on the home page, `title`'s card in view and the reload detector set: the card
+    and where it is on the screen."""
     sign_in(page, site)
     page.goto(site + "/")
-    film = card(page, "Film 7")
+    film = card(page, title)
     film.scroll_into_view_if_needed()
     mark_reload_detector(page)
-    where = film.bounding_box()["y"]
+    return film, film.bounding_box()["y"]
+
+
+def test_stars_on_a_card_save_in_place_with_undo_and_keyboard(page, site, screenshots):
+    film, where = home_card(page, site, "Film 7")
 
     star(film, "4.5").click()
     film.get_by_text("You rated it 4.5★").wait_for()
@@ -88,12 +94,7 @@ def test_stars_on_a_search_result_save_in_place(page, site):
 
 
 def test_save_and_hide_in_place_and_their_state_is_shown(page, site):
-    sign_in(page, site)
-    page.goto(site + "/")
-    film = card(page, "Film 8")
-    film.scroll_into_view_if_needed()
-    mark_reload_detector(page)
-    where = film.bounding_box()["y"]
+    film, where = home_card(page, site, "Film 8")
 
     save = film.get_by_role("button", name="Save Film 8 to your watchlist")
     save.click()
