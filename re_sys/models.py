@@ -84,7 +84,7 @@ class Viewer(models.Model):
     BLEND, TEXT_CNN, ITEM_TO_ITEM, ALS, POPULAR = "blend", "text-cnn", "item-to-item", "als", "popular"
     # What people read in the menu: what each choice does, not the algorithm's name.
     RECOMMENDERS = [(BLEND, gettext_noop("Everything together (recommended)")),
-                    (TEXT_CNN, gettext_noop("Stories and genres like the ones you rate highly")),
+                    (TEXT_CNN, gettext_noop("Titles and genres like the ones you rate highly")),
                     (ITEM_TO_ITEM, gettext_noop("Movies rated alongside your favourites")),
                     (ALS, gettext_noop("What viewers with tastes like yours enjoyed")),
                     (POPULAR, gettext_noop("Popular with everyone"))]

@@ -23,16 +23,25 @@ def has_chinese(text: str) -> bool:
     return any("\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" for c in text)
 
 
+SUGGESTION_QUERY = 40
+
+
 def closest_titles(query: str, titles: dict[int, str], n: int = 5) -> list[int]:
     """The ids of up to `n` titles closest in spelling to the query ("star wras" -> Star Wars)."""
-    wanted = search_normalise(query)
-    normalised = {movie_id: search_normalise(title) for movie_id, title in titles.items()}
+    # A title is short: the query's first 40 characters are enough to tell which it meant, and a
+    # long query would make each comparison slow (anyone may send one).
+    wanted = search_normalise(query)[:SUGGESTION_QUERY]
+    matcher = difflib.SequenceMatcher(None, "", wanted)
     scored = []
-    for movie_id, title in normalised.items():
-        # A title is compared with the query as a whole and with its start of the query's length,
-        # so a short query still finds the long title it begins.
-        ratio = max(difflib.SequenceMatcher(None, wanted, title).ratio(),
-                    difflib.SequenceMatcher(None, wanted, title[:len(wanted)]).ratio())
-        if ratio >= 0.6:
-            scored.append((-ratio, movie_id))
+    for movie_id, title in titles.items():
+        title = search_normalise(title)
+        # Compared with the whole title and with its start of the query's length, so a short query
+        # still finds the long title it begins; the cheap upper bounds first, as get_close_matches does.
+        best = 0.0
+        for candidate in (title, title[:len(wanted)]):
+            matcher.set_seq1(candidate)
+            if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6:
+                best = max(best, matcher.ratio())
+        if best >= 0.6:
+            scored.append((-best, movie_id))
     return [movie_id for _r, movie_id in sorted(scored)[:n]]

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='viewer',
             name='recommender',
-            field=models.CharField(choices=[('blend', 'Everything together (recommended)'), ('text-cnn', 'Stories and genres like the ones you rate highly'), ('item-to-item', 'Movies rated alongside your favourites'), ('als', 'What viewers with tastes like yours enjoyed'), ('popular', 'Popular with everyone')], default='blend', max_length=20),
+            field=models.CharField(choices=[('blend', 'Everything together (recommended)'), ('text-cnn', 'Titles and genres like the ones you rate highly'), ('item-to-item', 'Movies rated alongside your favourites'), ('als', 'What viewers with tastes like yours enjoyed'), ('popular', 'Popular with everyone')], default='blend', max_length=20),
         ),
     ]

@@ -71,14 +71,16 @@ def served_run_folder() -> Path:
                               "run python manage.py train first.") from None
 
 
-def evaluation_save_to_run(evaluation: Evaluation) -> Path:
+def evaluation_save_to_run(evaluation: Evaluation, folder: Path | None = None) -> Path:
     """The figures beside the served run (its evaluation.json), for the model page to show.
 
+    `folder`: the run that was served when the evaluation began (resolved before
+    the minutes of fitting, so a switch meanwhile cannot misplace the figures).
     Written whole to a temporary file and renamed, so the page never reads
     half a file; the run's manifest lists only what training wrote, so the
     run stays valid with or without it.
     """
-    folder = served_run_folder()
+    folder = folder or served_run_folder()
     body = {"heading": evaluation.heading.strip(), "k": evaluation.k,
             "results": [{"protocol": r.protocol, "method": r.name, "description": r.description,
                          "metrics": {key: float(value) for key, value in r.metrics.items()}}

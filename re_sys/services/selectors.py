@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, F, FloatField, Q, QuerySet, Value
@@ -181,7 +182,7 @@ def movie_search(*, query: str, genre: Genre | None = None, year: int | None = N
     parameterises every term."""
     movies = movie_list()
     for term in search_terms(query):
-        if year is None and len(term) == 4 and term.isdigit() and 1870 <= int(term) <= 2100:
+        if year is None and _YEAR.fullmatch(term) and 1870 <= int(term) <= 2100:
             # "godfather 1972": a year in the query matches the title or the release year.
             movies = movies.filter(Q(search_text__contains=term) | Q(year=int(term)))
         else:
@@ -194,7 +195,9 @@ def movie_search(*, query: str, genre: Genre | None = None, year: int | None = N
 
 
 # Titles compared for "did you mean": the most rated that share the query's first letters.
-SUGGESTION_POOL = 3000
+SUGGESTION_POOL = 1000
+# ASCII digits only: str.isdigit() also takes '²' and Ethiopic digits, which int() refuses.
+_YEAR = re.compile(r"[0-9]{4}")
 
 
 def movie_suggestions(query: str, k: int = 5) -> list[Movie]:
@@ -250,7 +253,7 @@ def onboarding_groups(*, groups: int = 5, per_group: int = 6, more: str | None =
         found.append((name, ids))
         if len(found) == groups:
             break
-    missing = [int(m) for m in keep if int(m) not in taken]
+    missing = [m for m in keep if m not in taken]
     if missing and found:
         names = [name for name, _ids in found]
         for movie_id, genre in Movie.objects.filter(pk__in=missing).values_list("id", "genres__name"):

@@ -1,4 +1,6 @@
 """A viewer's own pages and controls: for you, rating, watchlist, hide, profile, onboarding, demo."""
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +17,10 @@ from ..services import access, marks, pages, ratings, selectors, tokens
 from .catalogue import movie_detail
 from .shown import viewer_shown, viewers
 
+
+
+# An onboarding field: ASCII digits only ('movie_²' is no movie), at most ten of them.
+_MOVIE_FIELD = re.compile(r"movie_[0-9]{1,10}")
 
 
 def _back(request, fallback):
@@ -168,7 +174,7 @@ def onboarding(request):
     more = request.POST.get("more") or request.GET.get("more")
     data = request.POST if request.method == "POST" else None
     given = [int(name[6:]) for name, value in (data or {}).items()
-             if name.startswith("movie_") and name[6:].isdigit() and value]
+             if _MOVIE_FIELD.fullmatch(name) and value and 0 < int(name[6:]) < 2 ** 31]
     own = selectors.viewer_of(request.user)
     groups = selectors.onboarding_groups(more=more, keep=given)
     initial = {f"movie_{m}": stars for m, stars in ratings.ratings_of(
@@ -179,7 +185,8 @@ def onboarding(request):
             return render(request, "re_sys/onboarding.html", {"form": form}, status=400)
         if form.asking_more:
             return render(request, "re_sys/onboarding.html", {"form": form})
-        chosen = form.chosen_ratings()
+        # The member's earlier stars come pre-checked: only new or changed ones are written and counted.
+        chosen = {m: stars for m, stars in form.chosen_ratings().items() if initial.get(f"movie_{m}") != stars}
         ratings.ratings_set_many(viewer=ratings.viewer_for_user(request.user), stars_by_movie=chosen)
         messages.success(request, _("Thanks! %(n)d ratings saved; here is what we recommend.")
                          % {"n": len(chosen)})

@@ -26,4 +26,6 @@ def viewer_shown(request, *, own: Viewer | None | bool = False) -> Viewer | None
             viewer = selectors.dataset_viewer(int(demo_id))
             if viewer is not None:
                 return viewer
+            # Gone (a new import): stop browsing as them, so the page and its controls agree.
+            request.session.pop("demo_viewer", None)
     return selectors.viewer_of(request.user) if own is False else own

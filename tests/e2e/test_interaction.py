@@ -69,14 +69,17 @@ def test_stars_on_a_card_save_in_place_with_undo_and_keyboard(page, site, screen
     film.get_by_text("Back as it was.").wait_for()
     assert stars_of("cara", 7) is None and not film.locator("input:checked").count()
 
-    # The keyboard: a radio group, one arrow step at a time, saved once it settles.
+    # The keyboard: a radio group, one arrow step at a time, saved once, when it settles.
     star(film, "3.0").click()
     film.get_by_text("You rated it 3★").wait_for()
+    sent = []
+    page.on("request", lambda r: sent.append(r.post_data_json) if r.url.endswith("/api/ratings") else None)
     film.locator("input[value='3.0']").focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     film.get_by_text("You rated it 4★").wait_for()
     assert stars_of("cara", 7) == 4.0 and same_document(page)
+    assert sent == [{"movie_id": 7, "stars": 4.0}]
 
     # After a reload the card shows the stored stars: the page and the API agree.
     page.reload()
@@ -109,6 +112,10 @@ def test_save_and_hide_in_place_and_their_state_is_shown(page, site):
     assert "is-hidden" in film.get_attribute("class")
     assert film.locator("form.mark-watchlist button").inner_text() == "Save"
     assert set(MovieMark.objects.filter(movie_id=8).values_list("kind", flat=True)) == {"hidden"}
+    # The film's other card on the page (the hot row above) says the same.
+    other = card(page, "Film 8", where="#hot")
+    assert other.locator("form.mark-hidden button").get_attribute("aria-pressed") == "true"
+    assert "is-hidden" in other.get_attribute("class")
     assert same_document(page) and abs(film.bounding_box()["y"] - where) < 2
 
     film.get_by_role("button", name="Show Film 8 in recommendations again").click()
@@ -136,7 +143,6 @@ def test_every_control_works_with_scripts_off(browser, site):
         film.get_by_role("button", name="Save Film 7 to your watchlist").click()
         page.wait_for_load_state()
         assert MovieMark.objects.filter(movie_id=7, kind="watchlist").exists()
-        # A repeated submit of the same form (a double click, a resent page) changes nothing.
         film = card(page, "Film 7", where="")
         assert film.get_by_role("button", name="Take Film 7 off your watchlist").is_visible()
         # The sort still has its button.

@@ -59,13 +59,13 @@ def test_cards_show_the_members_own_stars_and_marks_everywhere(client, member):
 def test_a_visitor_and_a_demo_browse_see_no_controls(client, member, settings):
     client.logout()
     page = client.get("/").content.decode()
-    assert 'class="stars' not in page and 'class="mark ' not in page
+    assert 'class="movie-card' in page and 'class="stars' not in page and 'class="mark ' not in page
     settings.RE_SYS_DEMO = True
     client.force_login(member.user)
     client.post("/demo/browse-as/", {"viewer": "1"})
     # The page shows viewer 1's lists; buttons would write to the member's own account.
     page = client.get("/for-you/").content.decode()
-    assert 'class="stars' not in page and 'class="mark ' not in page
+    assert 'class="movie-card' in page and 'class="stars' not in page and 'class="mark ' not in page
 
 
 def test_the_card_forms_go_back_where_they_were_and_say_the_state_wanted(client, member):
@@ -186,7 +186,7 @@ def test_a_film_added_after_training_gets_a_page_and_content_neighbours(client, 
     manifest_write(run)
     recommending._store.cache_clear()
     page = client.get("/movies/11/").content.decode()
-    assert "Similar movies" in page and "Similar in plot words and genres to Film Returns" in page
+    assert "Similar movies" in page and "Similar in title words and genres to Film Returns" in page
     answer = client.get("/api/movies/11/similar?k=5").json()
     assert len(answer["results"]) == 5 and 11 not in {r["movie_id"] for r in answer["results"]}
     # The member's card of the new film carries predicted stars from its content vector too.
@@ -236,3 +236,26 @@ def test_movie_links_match_django_reverse_and_follow_the_script_prefix():
     finally:
         clear_script_prefix()
     assert movie_link("re_sys:movie", 7) == "/movies/7/"
+
+
+def test_odd_digits_and_huge_ids_are_refused_or_ignored_never_a_500(client, member):
+    assert client.get("/search/", {"q": "\u1369\u136a\u136b\u136c"}).status_code == 200   # Ethiopic digits
+    for field in ("movie_\u00b2", "movie_99999999999999999999", "movie_-3", "movie_"):
+        response = client.post("/onboarding/", {field: "4.0", "more": "Comedy"})
+        assert response.status_code in (200, 400), field
+    long = client.get("/search/", {"q": "x" * 200})
+    assert long.status_code == 200 and "No movie matches" in long.content.decode()
+
+
+def test_onboarding_counts_and_writes_only_new_or_changed_stars(client, member):
+    comedy, drama = Genre.objects.get(name="Comedy"), Genre.objects.get(name="Drama")
+    for movie in Movie.objects.all():
+        movie.genres.add(comedy if movie.pk % 2 else drama)
+    form = client.get("/onboarding/").context["form"]
+    ids = [m.pk for _name, movies in form.groups for m in movies]
+    already = {m: s for m, s in Rating.objects.filter(viewer=member).values_list("movie_id", "stars") if m in ids}
+    fresh = [m for m in ids if m not in already][:2]
+    data = {f"movie_{m}": str(s) for m, s in already.items()} | {f"movie_{m}": "3.0" for m in fresh}
+    response = client.post("/onboarding/", data, follow=True)
+    assert len(already) >= 3 and len(fresh) == 2
+    assert f"Thanks! {len(fresh)} ratings saved" in response.content.decode()

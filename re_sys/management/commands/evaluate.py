@@ -41,8 +41,7 @@ class Command(BaseCommand):
             raise CommandError("--k must be between 1 and 100.")
         log = (lambda line: self.stdout.write(line)) if verbosity >= 1 else None
         try:
-            if save_to_run:
-                served_run_folder()   # before minutes of fitting, not after
+            run_folder = served_run_folder() if save_to_run else None   # before minutes of fitting
             evaluation = evaluation_run(algo=algo, protocols=protocol or list(PROTOCOLS), chosen=protocol, k=k,
                                         seed=seed, dataset=dataset, search=search, log=log)
         except EvaluationError as exc:
@@ -54,6 +53,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Wrote {evaluation_docs_write(evaluation)} and docs/img/evaluation.png.")
         if save_to_run:
             try:
-                self.stdout.write(f"Wrote {evaluation_save_to_run(evaluation)}.")
+                self.stdout.write(f"Wrote {evaluation_save_to_run(evaluation, run_folder)}.")
             except EvaluationError as exc:
                 raise CommandError(str(exc)) from exc

@@ -121,11 +121,13 @@ class Engine:
         if tower is None or tower.feature_dim != self.run.movie_features.shape[1]:
             return None
         key = (title, tuple(genre_names))
-        if key not in self._content_vectors:
+        vector = self._content_vectors.get(key)
+        if vector is None:      # threads of one worker share the dict: read it once, keep our own
+            vector = tower.vector_of(title, key[1])
             if len(self._content_vectors) >= 10_000:
                 self._content_vectors.clear()
-            self._content_vectors[key] = tower.vector_of(title, key[1])
-        return self._content_vectors[key]
+            self._content_vectors[key] = vector
+        return vector
 
     @cached_property
     def _content_vectors(self) -> dict:
@@ -147,7 +149,7 @@ class Engine:
         unit = np.asarray(vector, dtype=np.float64) / max(float(np.linalg.norm(vector)), 1e-12)
         scores = (self._unit_movies @ unit).astype(np.float64)
         scores[self._mask(exclude)] = -np.inf
-        reason = Reason(gettext_noop("Similar in plot words and genres to {title}"), title=display_title(title))
+        reason = Reason(gettext_noop("Similar in title words and genres to {title}"), title=display_title(title))
         return [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "similar", reason)
                 for i in top_k(scores, k) if np.isfinite(scores[i])]
 

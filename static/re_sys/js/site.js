@@ -24,12 +24,25 @@
     return String(stars).replace(/\.0$/, "");
   }
 
+  // The cookie first: signing in again in another tab rotates the token, and the page's copy goes stale.
   function csrfToken(form) {
+    var cookie = document.cookie.split("; ").filter(function (c) { return c.indexOf("csrftoken=") === 0; })[0];
+    if (cookie) { return decodeURIComponent(cookie.slice("csrftoken=".length)); }
     var input = form.querySelector("input[name=csrfmiddlewaretoken]");
     return input ? input.value : "";
   }
 
-  // POST a JSON body; resolves with the answer, rejects with the API's own message.
+  // What a refusal means to a person, in the page's language (the API's own words are for developers).
+  function refusal(response) {
+    if (response.status === 401) { return message("msgSignedOut"); }
+    if (response.status === 403) { return message("msgReload"); }
+    if (response.status === 429) {
+      return message("msgSlowDown", {seconds: response.headers.get("Retry-After") || "60"});
+    }
+    return message("msgFailedPlain");
+  }
+
+  // POST a JSON body; resolves with the answer, rejects with words for the visitor.
   function send(url, form, payload) {
     return fetch(url, {
       method: "POST", credentials: "same-origin",
@@ -37,9 +50,7 @@
       body: JSON.stringify(payload)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) {
-          throw new Error((data.error && data.error.message) || message("msgFailedPlain"));
-        }
+        if (!response.ok) { throw new Error(refusal(response)); }
         return data;
       });
     }, function () {
@@ -76,12 +87,18 @@
     return form.dataset.stars === "" ? null : parseFloat(form.dataset.stars);
   }
 
+  // Resolves true once saved, false if refused. Only the latest request of a widget may set what it
+  // shows: two quick clicks can be answered out of order.
+  var latest = new WeakMap();
   function rate(form, stars, undoable) {
     var previous = savedStars(form);
     var status = form.querySelector(".stars-status");
+    var ticket = (latest.get(form) || 0) + 1;
+    latest.set(form, ticket);
     form.classList.add("is-saving");
     return send(body.dataset.apiRatings, form, {movie_id: parseInt(form.dataset.movie, 10), stars: stars})
       .then(function (data) {
+        if (latest.get(form) !== ticket) { return true; }
         showStars(form.dataset.movie, data.stars);
         status.textContent = data.stars === null ? message("msgRemoved")
           : message("msgRated", {stars: starsText(data.stars)});
@@ -91,16 +108,22 @@
           undo.className = "small undo";
           undo.textContent = message("msgUndo");
           undo.addEventListener("click", function () {
-            rate(form, previous, false).then(function () { status.textContent = message("msgUndone"); });
+            rate(form, previous, false).then(function (saved) {
+              if (saved) { status.textContent = message("msgUndone"); }
+            });
           });
           status.appendChild(document.createTextNode(" "));
           status.appendChild(undo);
         }
         offerRefresh();
+        return true;
       })
       .catch(function (error) {
-        showStars(form.dataset.movie, previous);
-        status.textContent = error.message;
+        if (latest.get(form) === ticket) {
+          showStars(form.dataset.movie, previous);
+          status.textContent = error.message;
+        }
+        return false;
       })
       .finally(function () { form.classList.remove("is-saving"); });
   }
@@ -117,6 +140,7 @@
     if (form.classList.contains("stars") && input.type === "radio") {
       var started = performance.now();
       var save = function () {
+        pending.delete(form);
         rate(form, parseFloat(input.value), true).then(function () {
           // How long the visitor waited for the card to say "rated" (bench/bench_card_rating.py reads it).
           form.dataset.savedInMs = String(Math.round(performance.now() - started));
@@ -145,17 +169,24 @@
     form.querySelector("input[name=on]").value = on ? "0" : "1";
   }
 
+  // Every card of the film on the page (the hot row, the grid and "for you" can all show it).
+  function showMarks(movieId, kind, on) {
+    document.querySelectorAll("form.mark-" + kind + "[data-movie='" + movieId + "']").forEach(function (form) {
+      showMark(form, on);
+      var card = form.closest(".movie-card, .movie-detail");
+      if (kind === "hidden" && card) { card.classList.toggle("is-hidden", on); }
+    });
+  }
+
   function mark(form) {
     var on = form.querySelector("input[name=on]").value === "1";
-    var card = form.closest(".movie-card, .movie-detail");
-    send(body.dataset.apiMarks, form, {movie_id: parseInt(form.dataset.movie, 10), kind: form.dataset.kind, on: on})
+    var movie = form.dataset.movie;
+    send(body.dataset.apiMarks, form, {movie_id: parseInt(movie, 10), kind: form.dataset.kind, on: on})
       .then(function (data) {
-        showMark(form, data.on);
+        showMarks(movie, form.dataset.kind, data.on);
         if (form.dataset.kind === "hidden") {
-          if (card) { card.classList.toggle("is-hidden", data.on); }
-          // Hiding takes a film off the watchlist (services.marks): the card says so too.
-          var saved = card && card.querySelector("form.mark-watchlist");
-          if (saved && data.on) { showMark(saved, false); }
+          // Hiding takes a film off the watchlist (services.marks): its cards say so too.
+          if (data.on) { showMarks(movie, "watchlist", false); }
           offerRefresh();
         }
         announce(data.on ? form.dataset.labelOn : form.dataset.labelOff);
@@ -167,6 +198,8 @@
     var form = event.target;
     if (form.classList.contains("stars")) {
       event.preventDefault();
+      clearTimeout(pending.get(form));      // Enter during the arrow keys' wait: saved once, now
+      pending.delete(form);
       var clear = event.submitter && event.submitter.name === "delete";
       var checked = form.querySelector("input[type=radio]:checked");
       if (clear) { rate(form, null, true); } else if (checked) { rate(form, parseFloat(checked.value), true); }

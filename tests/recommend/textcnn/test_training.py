@@ -145,7 +145,7 @@ def test_a_film_nobody_rated_is_placed_among_its_kind_by_title_and_genres(traine
         vector = engine.content_vector(title, genres)
         near = engine.similar_to_content(vector, title, k=5)
         assert [(r.movie_id - 1) % 2 for r in near] == [kind] * 5, title
-        assert near[0].reason == f"Similar in plot words and genres to {title}"
+        assert near[0].reason == f"Similar in title words and genres to {title}"
     # An older run (no exported tower) serves as before, and new films simply get no vector.
     (engine.run.path / "movie_tower.npz").unlink()
     manifest_write(engine.run.path)
