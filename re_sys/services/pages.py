@@ -101,11 +101,12 @@ def search_page(*, shown: Viewer | None, own: Viewer | None = None, query: str, 
     Chinese query on a catalogue without Chinese titles yet) that reason."""
     found = selectors.movie_search(query=query, genre=genre, year=year, page=page)
     _cards_set(shown, own, found.object_list, _taste(shown))
+    chinese_titles = selectors.has_chinese_titles()
     chinese_query = has_chinese(query)
-    no_chinese_titles = chinese_query and not found.object_list and not selectors.has_chinese_titles()
     suggestions = selectors.movie_suggestions(query) if query and not found.object_list \
         and not chinese_query else []
-    return {"page": found, "suggestions": suggestions, "no_chinese_titles": no_chinese_titles}
+    return {"page": found, "suggestions": suggestions, "chinese_titles": chinese_titles,
+            "no_chinese_titles": chinese_query and not found.object_list and not chinese_titles}
 
 
 def _similar(movie_id: int, hidden: set[int]) -> list:

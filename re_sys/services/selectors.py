@@ -256,17 +256,12 @@ def onboarding_groups(*, groups: int = 5, per_group: int = 6, more: str | None =
     missing = [m for m in keep if m not in taken]
     if missing and found:
         names = [name for name, _ids in found]
+        genres_of: dict[int, list] = {}
         for movie_id, genre in Movie.objects.filter(pk__in=missing).values_list("id", "genres__name"):
-            if movie_id in taken:
-                continue
-            target = names.index(genre) if genre in names else None
-            if target is None and genre is not None:
-                continue    # another of its genres may be shown; placed below if none is
+            genres_of.setdefault(movie_id, []).append(genre)
+        for movie_id, genres in genres_of.items():   # ids of no movie are not in it: dropped
+            target = next((names.index(g) for g in genres if g in names), 0)
             taken.add(movie_id)
-            found[target or 0][1].append(movie_id)
-        for movie_id in missing:
-            if movie_id not in taken and Movie.objects.filter(pk=movie_id).exists():
-                taken.add(movie_id)
-                found[0][1].append(movie_id)
+            found[target][1].append(movie_id)
     movies = Movie.objects.prefetch_related("genres").in_bulk(taken)
     return [(name, [movies[i] for i in ids]) for name, ids in found]

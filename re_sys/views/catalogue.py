@@ -85,8 +85,8 @@ def search(request):
     found = pages.search_page(shown=shown, own=own, query=data["q"], genre=data["genre"], year=data["year"],
                               page=request.GET.get("page")) if searched else {}
     return render(request, "re_sys/search.html", {
-        **found, "form": form, "searched": searched, "query": _query_without_page(request),
-        "chinese_titles": selectors.has_chinese_titles()})
+        "chinese_titles": found["chinese_titles"] if searched else selectors.has_chinese_titles(),
+        **found, "form": form, "searched": searched, "query": _query_without_page(request)})
 
 
 @cache_control(max_age=86400, public=True)

@@ -133,13 +133,17 @@ class Engine:
     def _content_vectors(self) -> dict:
         return {}
 
+    @cached_property
+    def _unseen_movie_bias(self) -> float:
+        return float(self.run.movie_bias.mean())
+
     def predict_content(self, vector: np.ndarray, bias: float, content: Mapping[int, np.ndarray]) -> dict[int, float]:
         """Predicted stars for films the run has not seen, from their content vectors: as `predict_many`,
         with the mean trained movie bias for the unknown one of the new film."""
         if not content:
             return {}
         ids = list(content)
-        scores = (np.stack([content[m] for m in ids]) @ vector + float(self.run.movie_bias.mean()) + bias
+        scores = (np.stack([content[m] for m in ids]) @ vector + self._unseen_movie_bias + bias
                   + self.run.global_mean)
         return {m: float(np.clip(v, 0.5, 5.0)) for m, v in zip(ids, scores)}
 
