@@ -47,6 +47,7 @@ CHANNELS = {
     "similar": gettext_noop("Similar"),
     "also-liked": gettext_noop("Also liked"),
     "poster": gettext_noop("Poster"),
+    "new": gettext_noop("New"),
 }
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
 from django.conf import settings
 from django.db import connection
-from django.db.models import F
+from django.db.models import Count, F, Sum
 
 from ..models import Movie, Rating, Viewer
 from ..recommend.serving.channels.also_liked import also_liked_reason, co_liking_score
@@ -29,7 +30,7 @@ from ..recommend.stars import LOVED_STARS
 from .selectors import with_bayes
 
 __all__ = ["MIN_FOLD_IN_RATINGS", "Recommendation", "Taste", "UnknownId", "engine_current",
-           "model_error", "movie_also_liked", "movie_titles", "served_run_id", "movie_looks_like", "movie_popular", "movie_similar", "rating_predict",
+           "model_error", "movie_also_liked", "movie_titles", "new_movie_placements", "served_run_id", "movie_looks_like", "movie_popular", "movie_similar", "rating_predict",
            "viewer_next_up", "viewer_predictions", "viewer_recommendations"]
 
 # Below this many ratings a folded-in vector is mostly noise; popular is better.
@@ -96,12 +97,53 @@ def movie_similar(*, movie_id: int, k: int = 10, exclude: set[int] = frozenset()
     if engine is None:
         return []
     if engine.knows_movie(movie_id):
-        return engine.similar(movie_id, k, exclude=exclude)
+        return engine.similar(movie_id, k, exclude=exclude, new_movies=new_movie_placements(engine))
     movie = Movie.objects.filter(pk=movie_id).prefetch_related("genres").first()
     vector = engine.content_vector(movie.title, [g.name for g in movie.genres.all()]) if movie else None
     if vector is None:
         raise UnknownId(f"movie {movie_id} is not in the served model")
     return engine.similar_to_content(vector, movie.title, k, exclude={movie_id, *exclude})
+
+
+# engine -> (the catalogue's fingerprint, the ids of the films its run never saw)
+_new_ids: "weakref.WeakKeyDictionary[Engine, tuple[tuple, list[int]]]" = weakref.WeakKeyDictionary()
+
+
+def _new_movie_ids(engine: Engine) -> list[int]:
+    """Ids of the films in the database that the served run never saw (added since it was trained).
+
+    One aggregate query per call: the list is read again only when the
+    catalogue's count or sum of ids has changed, that is when a film was
+    added or deleted.
+    """
+    found = Movie.objects.aggregate(n=Count("pk"), total=Sum("id"))
+    fingerprint = (found["n"], found["total"])
+    kept = _new_ids.get(engine)
+    if kept is not None and kept[0] == fingerprint:
+        return kept[1]
+    ids = [m for m in Movie.objects.values_list("id", flat=True).iterator(chunk_size=5000)
+           if not engine.knows_movie(m)]
+    _new_ids[engine] = (fingerprint, ids)
+    return ids
+
+
+def new_movie_placements(engine: Engine) -> dict:
+    """Where the movie tower places the films added since training (`Engine.content_placement`), from
+    their title and genres as stored now (an edit in the admin shows on the next request); {} for a
+    run without a tower, or when nothing is new."""
+    if engine.movie_tower is None:
+        return {}
+    ids = _new_movie_ids(engine)
+    return _placements(engine, Movie.objects.filter(pk__in=ids)) if ids else {}
+
+
+def _placements(engine: Engine, movies) -> dict:
+    placed = {}
+    for movie in movies.prefetch_related("genres"):
+        placement = engine.content_placement(movie.title, [g.name for g in movie.genres.all()])
+        if placement is not None:
+            placed[movie.pk] = placement
+    return placed
 
 
 def viewer_ratings(viewer_id: int) -> list[tuple[int, float, int]]:
@@ -194,7 +236,8 @@ def viewer_recommendations(*, viewer: Viewer, k: int = 10, order: str | None = N
         return engine.demographic(taste.segments, k, exclude=set(rated) | hidden) or \
             movie_popular(k=k, exclude=set(rated) | hidden)
     return engine.for_user(rated, vector=vector, k=k, exclude=hidden, order=order,
-                           segments=taste.segments, variety=variety)
+                           segments=taste.segments, variety=variety,
+                           new_movies=new_movie_placements(engine) if vector is not None else None)
 
 
 def _popular_above_floor(engine: Engine, vector, k: int, exclude: set[int]) -> list[Recommendation]:
@@ -237,12 +280,7 @@ def viewer_predictions(*, viewer: Viewer | None, movie_ids,
     predicted = engine.predict_many(*vector, movie_ids)
     new = [m for m in movie_ids if not engine.knows_movie(m)]
     if new and engine.movie_tower is not None:    # films added since training, placed by their content
-        content = {}
-        for movie in Movie.objects.filter(pk__in=new).prefetch_related("genres"):
-            found = engine.content_vector(movie.title, [g.name for g in movie.genres.all()])
-            if found is not None:
-                content[movie.pk] = found
-        predicted.update(engine.predict_content(*vector, content))
+        predicted.update(engine.predict_content(*vector, _placements(engine, Movie.objects.filter(pk__in=new))))
     return predicted
 
 

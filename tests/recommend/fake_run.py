@@ -59,6 +59,9 @@ def with_movie_tower(folder: Path, *, words, genres, id_dim: int = 3, hidden: in
               "windows": np.asarray([2]), "title_length": np.asarray(4)}
     np.savez(folder / TOWER_FILE, **{k: np.asarray(v, dtype=np.float32) if v.dtype.kind == "f" else v
                                      for k, v in arrays.items()})
+    if not (folder / "encodings.npz").exists():     # the catalogue's own films, as training encodes them
+        np.savez(folder / "encodings.npz", movie_genres=rng.integers(1, len(genres) + 1, size=(n_movies, 1)),
+                 movie_title=rng.integers(2, len(words), size=(n_movies, 4)))
     vocabulary = folder / "vocabulary.json"
     known = json.loads(vocabulary.read_text()) if vocabulary.exists() else {}
     vocabulary.write_text(json.dumps({**known, "words": words, "genres": list(genres)}))

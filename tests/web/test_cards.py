@@ -195,6 +195,15 @@ def test_a_film_added_after_training_gets_a_page_and_content_neighbours(client, 
         client.post(f"/movies/{movie}/rate/", {"stars": "5.0"})
     page = client.get("/movies/11/")
     assert 0.5 <= page.context["predicted"] <= 5.0 and "Predicted for you" in page.content.decode()
+    # It is recommendable on the next request: in the member's for-you, marked new, with the loved film it
+    # is like as the reason, and in the similar list of a film among those nearest it by title and genres.
+    listed = client.get("/api/me/recommendations?k=10").json()["results"]
+    new = [r for r in listed if r["movie_id"] == 11]
+    assert len(new) == 1 and new[0]["channel"] == "new", listed
+    loved = {m.title for m in Movie.objects.filter(pk__in=(1, 3, 5))}
+    assert re.fullmatch(r"New here, like (.+), which you rated ★★★★★", new[0]["reason"]).group(1) in loved
+    assert 11 in {r["movie_id"] for r in client.get("/api/movies/1/similar?k=10").json()["results"]}
+    assert "New here, like" in client.get("/for-you/").content.decode()
 
 
 def test_rate_with_no_star_chosen_goes_back_saying_so(client, member):

@@ -50,7 +50,8 @@ def compare(ratings: pd.DataFrame, movies: pd.DataFrame, users: pd.DataFrame, *,
             method = METHODS[protocol][name]
             build = method.build
             if protocol == "new-movies":
-                result = time_new_movie_model(protocol, name, method.description, lambda: build(inputs), test, k)
+                result = time_new_movie_model(protocol, name, method.description, lambda: build(inputs), test, k,
+                                              seed)
             elif protocol == "holdout":
                 result = time_rating_model(protocol, name, method.description, lambda: build(inputs), test)
             else:

@@ -11,8 +11,8 @@ films, each method is judged twice:
 Each method is a `NewMovieModel`: `predict(user_ids, movie_ids)` gives stars
 (None where it has none) and `score(user_ids, movie_ids)` a ranking score.
 The text-CNN one goes through the serving path: the numpy movie tower
-(`serving.content_tower.MovieTower`) with the unseen-film id embedding, as
-the site places a film added after training.
+(`serving.content_tower.MovieTower`) places each film as the site places a
+film added after training, and ranks as for-you ranks new films.
 """
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ import pandas as pd
 from ..algorithms.base import Interactions
 from ..data.dataset import movie_genre_lists
 from ..metrics import mae, rmse
+from ..serving.content_tower import Placement, nearest_popularity, new_film_scores
+from ..stars import LOVED_STARS
 from .protocols import Result, evaluate_ranker
 from .registry import Method, RankerInputs, Registry
 
@@ -90,7 +92,7 @@ class GenreMean:
 class GenrePopularity:
     """Rank by how much of the viewer's liked training ratings fall in the film's genres (no stars)."""
 
-    def __init__(self, inputs: RankerInputs, liked: float = 4.0):
+    def __init__(self, inputs: RankerInputs, liked: float = LOVED_STARS):
         train, self.genres = inputs.train, _genres_of(inputs.movies)
         self.share: dict[int, dict[str, float]] = {}
         counts: dict[int, dict[str, int]] = {}
@@ -114,10 +116,12 @@ class GenrePopularity:
 
 
 class TextCNNContent:
-    """The text-CNN trained on the other films; a new film's vector from the numpy movie tower.
+    """The text-CNN trained on the other films; a new film placed by the numpy movie tower, as serving does.
 
     Stars: the viewer's vector · the film's + the viewer's bias + the global
-    mean + the mean trained movie bias (a new film's own bias is unknown).
+    mean + the mean trained movie bias (its own bias is unknown). Ranking:
+    the viewer's genre shares (as GenrePopularity) plus how much the rated
+    films nearest it by title and genres are rated.
     """
 
     def __init__(self, inputs: RankerInputs, model_config=None, train_config=None):
@@ -135,22 +139,28 @@ class TextCNNContent:
         factors = training.factors_of(result, dataset)
         rows = np.asarray([dataset.movie_row(m) for m in trained])
         arrays = movie_tower_arrays(result.towers.movie, result.model_config, dataset.title_length, rated_rows=rows)
-        self.tower = MovieTower(arrays, words=dataset.vocabulary, genres=dataset.genres)
+        encoded = dataset.movie_inputs()
+        self.tower = MovieTower(arrays, words=dataset.vocabulary, genres=dataset.genres,
+                                catalogue=(encoded["genres"], encoded["title"]))
         self.dataset, self.factors = dataset, factors
         self.movie_bias = float(factors.movie_bias[rows].mean())
         self.titles = dict(zip(inputs.movies["movie_id"].astype(int).tolist(), inputs.movies["title"].tolist()))
         self.genres = _genres_of(inputs.movies)
-        self._vectors: dict[int, np.ndarray] = {}
+        self._placed: dict[int, Placement] = {}
+        self._shares = GenrePopularity(inputs)
+        self._counts = np.bincount([dataset.movie_row(m) for m in train.movie_ids.tolist()],
+                                   minlength=dataset.n_movies)
 
-    def _vector(self, movie: int) -> np.ndarray:
-        if movie not in self._vectors:
-            self._vectors[movie] = self.tower.vector_of(self.titles.get(movie, ""), self.genres.get(movie, ()))
-        return self._vectors[movie]
+    def _place(self, movie: int) -> Placement:
+        """As serving places a film it never saw (`Engine.content_placement`)."""
+        if movie not in self._placed:
+            self._placed[movie] = self.tower.placed(self.titles.get(movie, ""), self.genres.get(movie, ()))
+        return self._placed[movie]
 
     def _dot(self, user_ids, movie_ids) -> np.ndarray:
         rows = [self.dataset.user_row(u) for u in user_ids]
         users = np.stack([self.factors.user_features[r] for r in rows])
-        movies = np.stack([self._vector(int(m)) for m in movie_ids])
+        movies = np.stack([self._place(int(m)).vector for m in movie_ids])
         bias = np.asarray([self.factors.user_bias[r] for r in rows])
         return (users * movies).sum(axis=1) + bias
 
@@ -158,7 +168,10 @@ class TextCNNContent:
         return self._dot(user_ids, movie_ids) + self.factors.global_mean + self.movie_bias
 
     def score(self, user_ids, movie_ids):
-        return self._dot(user_ids, movie_ids)
+        """As for-you ranks new films (`serving.content_tower.new_film_scores`); one viewer per call."""
+        shares = self._shares.score(user_ids, movie_ids)
+        popularity = [nearest_popularity(self._place(int(m)).nearest, self._counts) for m in movie_ids]
+        return new_film_scores(shares, popularity)
 
 
 NEW_MOVIE_METHODS: Registry = {
@@ -170,8 +183,14 @@ NEW_MOVIE_METHODS: Registry = {
 
 
 def time_new_movie_model(protocol: str, name: str, description: str, build, test: Interactions,
-                         k: int) -> Result:
-    """Fit, then judge the stars (RMSE, MAE) and the ranking of the held-out films (NDCG, liked-NDCG)."""
+                         k: int, seed: int = 0) -> Result:
+    """Fit, then judge the stars (RMSE, MAE) and the ranking of the held-out films (NDCG, liked-NDCG).
+
+    Ties are broken by a shuffle seeded with `seed`, the same for every
+    method: by id they would favour methods with many ties, because
+    MovieLens ids follow the order films joined the catalogue, and so
+    track how much they were rated.
+    """
     started = time.perf_counter()
     model = build()
     fitted = time.perf_counter() - started
@@ -181,10 +200,11 @@ def time_new_movie_model(protocol: str, name: str, description: str, build, test
         stars = np.clip(np.asarray(stars, dtype=np.float64), 0.5, 5.0)
         metrics.update(rmse=rmse(test.stars, stars), mae=mae(test.stars, stars))
     candidates = np.unique(test.movie_ids)
+    shuffled = np.random.default_rng(seed).permutation(len(candidates))
     if model.score(test.user_ids[:1], candidates[:1]) is not None:
         def recommend(user, k):
             scores = np.asarray(model.score(np.full(len(candidates), user), candidates), dtype=np.float64)
-            order = np.lexsort((candidates, -scores))[:k]      # ties by id: no luck in the ranking
+            order = np.lexsort((shuffled, -scores))[:k]
             return [(int(candidates[i]),) for i in order]
 
         ranking = evaluate_ranker(recommend, test, k)

@@ -8,28 +8,82 @@ through its dense layer, then the 200-d `tanh` layer. For a film the run
 knows, the result equals the Keras tower's (tests/recommend/textcnn).
 
 A film the run has never seen has no trained id embedding. It gets the mean
-of the trained ones (of films with ratings, computed at export): the id part then says "a film like the average one",
-neither of this kind nor of that, and the title and genres place it. (The
-zero vector would be the other natural choice, but no trained film sits at
-zero: the regulariser shrinks embeddings, it does not empty them, so zero
-would be an unusual film rather than a neutral one.)
+of the trained ones (of films with ratings, computed at export): the id part
+then says "a film like the average one", neither of this kind nor of that,
+and the title and genres place it. (Zero is no neutral id: the regulariser
+shrinks embeddings, it does not empty them, so no trained film sits at zero.)
+
+`placed` also finds the NEIGHBOURS rated films nearest it by title and genres:
+every rated film of the catalogue run through the tower with that neutral id,
+so that only its title and genres tell it apart. Serving ranks new films by
+how much those are rated and lists a new film beside them (`Engine`). Lending
+the new film their mean id embedding and movie bias instead was measured and
+left: it made the stars worse on two of three seeds (protocol new-movies,
+docs/benchmarks.md).
 
 An older run without the file serves as before; new films then get no vector.
 """
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 
 from ..data.dataset import PAD, UNKNOWN_WORD, title_words
 
-__all__ = ["TOWER_FILE", "MovieTower"]
+__all__ = ["NEIGHBOURS", "TOWER_FILE", "MovieTower", "Placement", "genre_shares", "nearest_popularity",
+           "new_film_scores"]
 
 TOWER_FILE = "movie_tower.npz"
+# How many of the catalogue's films nearest a new film by title and genres `placed` finds.
+NEIGHBOURS = 10
 DENSE = ("movie_dense", "genre_dense", "movie_features")
+
+
+class Placement(NamedTuple):
+    """Where the tower puts a film the run never saw."""
+
+    vector: np.ndarray      # its content vector
+    nearest: np.ndarray     # rows of the catalogue's films nearest it by title and genres (may be empty)
+    genres: np.ndarray      # its genre ids, as the run encodes them (0 pads)
+
+
+def new_film_scores(shares: np.ndarray, popularity: np.ndarray) -> np.ndarray:
+    """How films the run never saw rank for one viewer: the viewer's genre shares plus how much the
+    films like them are rated, each standardised over these films.
+
+    `shares[i]`: the share of the viewer's loved films in film i's genres
+    (summed over its genres); `popularity[i]`: the mean log(1 + ratings) of
+    the rated films nearest film i. Nobody rated the films, so no collaborative channel
+    can say whether this viewer will watch them; chosen on inner splits of
+    the training ratings among counts of those nearest films the viewer
+    rated or loved, the predicted stars and mixes of these
+    (`python -m bench.experiments.bench_new_film_ranking`, docs/benchmarks.md).
+    """
+    def z(x):
+        x = np.asarray(x, dtype=np.float64)
+        return (x - x.mean()) / (x.std() + 1e-12) if len(x) > 1 else np.zeros_like(x)
+    return z(shares) + z(popularity)
+
+
+def genre_shares(loved_genres: Iterable[Sequence[int]], film_genres: Iterable[Sequence[int]]) -> np.ndarray:
+    """For each film, the share of the loved films (their genre ids, 0 = padding) in its genres, summed."""
+    loved = [set(int(g) for g in genres if g) for genres in loved_genres]
+    counts: dict[int, int] = {}
+    for genres in loved:
+        for genre in genres:
+            counts[genre] = counts.get(genre, 0) + 1
+    n = max(len(loved), 1)
+    return np.asarray([sum(counts.get(int(g), 0) for g in set(genres) if g) / n for genres in film_genres],
+                      dtype=np.float64)
+
+
+def nearest_popularity(nearest: np.ndarray, ratings_per_film: np.ndarray) -> float:
+    """The mean log(1 + ratings) of the films nearest a new film: how much films like it are rated (0 without)."""
+    return float(np.log1p(np.asarray(ratings_per_film, dtype=np.float64)[nearest]).mean()) if len(nearest) else 0.0
 
 
 def _relu(x: np.ndarray) -> np.ndarray:
@@ -39,9 +93,15 @@ def _relu(x: np.ndarray) -> np.ndarray:
 class MovieTower:
     """`vectors_of_rows` for films the run knows, `vector_of` for any title and genres."""
 
-    def __init__(self, arrays: dict[str, np.ndarray], *, words: Sequence[str], genres: Sequence[str]):
+    def __init__(self, arrays: dict[str, np.ndarray], *, words: Sequence[str], genres: Sequence[str],
+                 catalogue: tuple[np.ndarray, np.ndarray] | None = None):
+        """`catalogue`: the run's own encodings of its films (genre ids, title word ids), for `placed`."""
         self.arrays = {name: np.asarray(value, dtype=np.float32) for name, value in arrays.items()
-                       if name not in ("windows", "title_length")}
+                       if name not in ("windows", "title_length", "rated_rows")}
+        n = len(self.arrays["movie_embedding"])
+        rated = np.asarray(arrays.get("rated_rows", np.arange(n)), dtype=np.int64)
+        self.rated_rows = rated if len(rated) else np.arange(n)
+        self.catalogue = catalogue
         self.windows = [int(w) for w in np.asarray(arrays["windows"]).ravel()]
         self.title_length = int(np.asarray(arrays["title_length"]))
         self._word = {w: i for i, w in enumerate(words)}
@@ -56,8 +116,13 @@ class MovieTower:
         if not (folder / TOWER_FILE).is_file():
             return None
         vocabulary = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
+        catalogue = None
+        if (folder / "encodings.npz").is_file():
+            with np.load(folder / "encodings.npz") as encodings:
+                catalogue = (encodings["movie_genres"], encodings["movie_title"])
         with np.load(folder / TOWER_FILE) as arrays:
-            return cls(dict(arrays), words=vocabulary["words"], genres=vocabulary["genres"])
+            return cls(dict(arrays), words=vocabulary["words"], genres=vocabulary["genres"],
+                       catalogue=catalogue)
 
     @property
     def feature_dim(self) -> int:
@@ -106,5 +171,27 @@ class MovieTower:
 
     def vector_of(self, title: str, genre_names: Iterable[str]) -> np.ndarray:
         """The vector of a film the run has never seen, from its title and genres alone."""
-        return self.vectors(self.unseen_id[None, :], self.encode_genres(genre_names)[None, :],
-                            self.encode_title(title)[None, :])[0]
+        return self.placed(title, genre_names)[0]
+
+    def placed(self, title: str, genre_names: Iterable[str]) -> Placement:
+        """A film the run has never seen: its vector, and the rows of the rated films nearest it by title
+        and genres (none without a catalogue; see the module's docstring)."""
+        genres, words = self.encode_genres(genre_names)[None, :], self.encode_title(title)[None, :]
+        vector = self.vectors(self.unseen_id[None, :], genres, words)[0]
+        known = self._neutral_catalogue
+        if known is None:
+            return Placement(vector, np.zeros(0, dtype=np.int64), genres[0])
+        closeness = known @ (vector / max(float(np.linalg.norm(vector)), 1e-12))
+        nearest = np.argsort(-closeness, kind="stable")[:NEIGHBOURS]
+        return Placement(vector, self.rated_rows[nearest], genres[0])
+
+    @cached_property
+    def _neutral_catalogue(self) -> np.ndarray | None:
+        """Unit vectors of the rated films with the neutral id: where their title and genres alone put them."""
+        if self.catalogue is None:
+            return None
+        genres, titles = (np.asarray(a)[self.rated_rows] for a in self.catalogue)
+        neutral = np.repeat(self.unseen_id[None, :], len(self.rated_rows), axis=0)
+        vectors = np.concatenate([self.vectors(neutral[i:i + 4096], genres[i:i + 4096], titles[i:i + 4096])
+                                  for i in range(0, len(neutral), 4096)]) if len(neutral) else neutral
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)

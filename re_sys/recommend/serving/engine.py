@@ -13,12 +13,14 @@ import numpy as np
 
 from ..data.titles import display_title
 from ..scores import top_k
-from ..stars import liked_mask
+from ..stars import LOVED_STARS, liked_mask
 from .channels.also_liked import also_liked_reason
 from .channels.base import (ALSChannel, DemographicChannel, ItemToItemChannel, PopularChannel, Query, RecallChannel,
                             TextCNNChannel)
 from .channels.next_up import HISTORY_USED, next_up_scores, recency_weights
-from .content_tower import MovieTower
+from . import new_films
+from .content_tower import MovieTower, Placement
+from .user_tower import UserTower
 from .ranking import RankingPolicy
 from .similarity import Similarity
 from .reasons import BECAUSE_YOU_RATED, TASTES_LIKE_YOURS, Reason, gettext_noop, predicted_reason, stars_text
@@ -48,7 +50,7 @@ class Engine:
         self._item_weights = None if run.item_weights is None else np.asarray(run.item_weights)
         self._transitions = None if run.transitions is None else np.asarray(run.transitions)
         norms = np.linalg.norm(run.movie_features, axis=1, keepdims=True)
-        self._unit_movies = run.movie_features / np.maximum(norms, 1e-12)
+        self.unit_movies = run.movie_features / np.maximum(norms, 1e-12)
         self.channels = self._channels()
 
     def _channels(self) -> list[RecallChannel]:
@@ -74,6 +76,10 @@ class Engine:
     def knows_user(self, user_id: int) -> bool:
         return int(user_id) in self._user_row
 
+    def row_of(self, movie_id: int) -> int | None:
+        """The run's row of a movie, or None for one it does not know."""
+        return self._movie_row.get(int(movie_id))
+
     def _movie(self, movie_id: int) -> int:
         try:
             return self._movie_row[int(movie_id)]
@@ -90,29 +96,36 @@ class Engine:
         rows = [self._movie_row[int(m)] for m in exclude if int(m) in self._movie_row]
         return np.asarray(rows, dtype=np.int64)
 
-    def _title(self, movie_id: int) -> str:
+    def title_of(self, movie_id: int) -> str:
+        """A movie's title as reasons show it ("The Usual Suspects"), or "movie 12" for one without."""
         title = self.titles.get(int(movie_id))
         return display_title(title) if title else Reason(gettext_noop("movie {id}"), id=movie_id)
 
     # ------------------------------------------------------------------ queries
 
-    def similar(self, movie_id: int, k: int = 10, exclude: Iterable[int] = ()) -> list[Recommendation]:
-        """Movies like this one by content and by who rates them (`similarity.Similarity`), itself excluded."""
+    def similar(self, movie_id: int, k: int = 10, exclude: Iterable[int] = (),
+                new_movies: Mapping[int, Placement] | None = None) -> list[Recommendation]:
+        """Movies like this one by content and by who rates them (`similarity.Similarity`), itself excluded.
+
+        `new_movies`: placements (`content_placement`) of films the run never
+        saw (see `new_films.in_similar`).
+        """
         row = self._movie(movie_id)
-        scores = self.similarity.scores(row, self._unit_movies, self._item_weights, self.run.movie_popularity)
+        scores = self.similarity.scores(row, self.unit_movies, self._item_weights, self.run.movie_popularity)
         scores[row] = -np.inf
         scores[self._mask(exclude)] = -np.inf
-        reason = Reason(gettext_noop("Similar to {title}"), title=self._title(movie_id))
-        return [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "similar", reason)
-                for i in top_k(scores, k) if np.isfinite(scores[i])]
+        reason = Reason(gettext_noop("Similar to {title}"), title=self.title_of(movie_id))
+        answer = [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "similar", reason)
+                  for i in top_k(scores, k) if np.isfinite(scores[i])]
+        return new_films.in_similar(self, answer, row, new_movies or {}, {movie_id, *map(int, exclude)}, k, reason)
 
     @cached_property
     def movie_tower(self) -> MovieTower | None:
         """The run's movie tower in numpy (None for older runs): vectors for films it never saw."""
         return MovieTower.load(self.run.path) if self.run.path is not None else None
 
-    def content_vector(self, title: str, genre_names: Iterable[str]) -> np.ndarray | None:
-        """The movie tower's vector of a film from its title and genres; None without a tower.
+    def content_placement(self, title: str, genre_names: Iterable[str]) -> Placement | None:
+        """Where the movie tower places a film from its title and genres (`MovieTower.placed`); None without a tower.
 
         Kept per title and genres (a page asks for the same new film on every load; an edit in
         the admin changes the key, so the next request sees the new words).
@@ -121,37 +134,42 @@ class Engine:
         if tower is None or tower.feature_dim != self.run.movie_features.shape[1]:
             return None
         key = (title, tuple(genre_names))
-        vector = self._content_vectors.get(key)
-        if vector is None:      # threads of one worker share the dict: read it once, keep our own
-            vector = tower.vector_of(title, key[1])
-            if len(self._content_vectors) >= 10_000:
-                self._content_vectors.clear()
-            self._content_vectors[key] = vector
-        return vector
+        placement = self._placements.get(key)
+        if placement is None:      # threads of one worker share the dict: read it once, keep our own
+            placement = tower.placed(title, key[1])
+            if len(self._placements) >= 10_000:
+                self._placements.clear()
+            self._placements[key] = placement
+        return placement
+
+    def content_vector(self, title: str, genre_names: Iterable[str]) -> np.ndarray | None:
+        """The movie tower's vector of a film from its title and genres; None without a tower."""
+        placement = self.content_placement(title, genre_names)
+        return None if placement is None else placement.vector
 
     @cached_property
-    def _content_vectors(self) -> dict:
+    def _placements(self) -> dict:
         return {}
 
     @cached_property
     def _unseen_movie_bias(self) -> float:
         return float(self.run.movie_bias.mean())
 
-    def predict_content(self, vector: np.ndarray, bias: float, content: Mapping[int, np.ndarray]) -> dict[int, float]:
-        """Predicted stars for films the run has not seen, from their content vectors: as `predict_many`,
+    def predict_content(self, vector: np.ndarray, bias: float, content: Mapping[int, Placement]) -> dict[int, float]:
+        """Predicted stars for films the run has not seen, from their placements: as `predict_many`,
         with the mean trained movie bias for the unknown one of the new film."""
         if not content:
             return {}
         ids = list(content)
-        scores = (np.stack([content[m] for m in ids]) @ vector + self._unseen_movie_bias + bias
-                  + self.run.global_mean)
+        scores = (np.stack([content[m].vector for m in ids]) @ vector + bias + self.run.global_mean
+                  + self._unseen_movie_bias)
         return {m: float(np.clip(v, 0.5, 5.0)) for m, v in zip(ids, scores)}
 
     def similar_to_content(self, vector: np.ndarray, title: str, k: int = 10,
                            exclude: Iterable[int] = ()) -> list[Recommendation]:
         """Films nearest a content vector (a film the run has not seen): content alone, as nobody rated it."""
         unit = np.asarray(vector, dtype=np.float64) / max(float(np.linalg.norm(vector)), 1e-12)
-        scores = (self._unit_movies @ unit).astype(np.float64)
+        scores = (self.unit_movies @ unit).astype(np.float64)
         scores[self._mask(exclude)] = -np.inf
         reason = Reason(gettext_noop("Similar in title words and genres to {title}"), title=display_title(title))
         return [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "similar", reason)
@@ -173,7 +191,7 @@ class Engine:
             raise LookupError("this run has no 'also liked' lists")
         row = self._movie(movie_id)
         blocked = set(self._mask(exclude).tolist())
-        title = self._title(movie_id)
+        title = self.title_of(movie_id)
         answer = []
         for other, score, fans in zip(self.run.also_liked_rows[row].tolist(),
                                       self.run.also_liked_scores[row].tolist(),
@@ -222,7 +240,8 @@ class Engine:
 
     def for_user(self, rated: Mapping[int, float], vector: tuple[np.ndarray, float] | None = None,
                  k: int = 10, exclude: Iterable[int] = (), order: str = "blend",
-                 segments: Sequence[str] = (), variety: int | None = None) -> list[Recommendation]:
+                 segments: Sequence[str] = (), variety: int | None = None,
+                 new_movies: Mapping[int, Placement] | None = None) -> list[Recommendation]:
         """Multi-channel recall, then one ranking; never a rated or excluded movie.
 
         Channels: item-to-item (EASE weights, fitted over ratings, sittings,
@@ -244,6 +263,9 @@ class Engine:
         "item-to-item", "als" or "popular"), as a viewer may choose; when that channel
         cannot score for this viewer, the first of RANKING_ORDER that can ranks
         instead. Every order reads the stars alike and keeps the floor.
+
+        `new_movies`: placements (`content_placement`) of films the run never
+        saw (see `new_films.in_for_you`), listed as channel "new".
         """
         known = [int(m) for m in rated if int(m) in self._movie_row]
         rated_rows = np.array([self._movie_row[m] for m in known], dtype=np.int64)
@@ -258,7 +280,14 @@ class Engine:
         ranking = self.policy.ranking(channels, order)
         chosen = self.policy.chosen(ranking, self.policy.below_floor(channels), k, variety)
         liked_rows = rated_rows[liked_mask(stars)]
-        return self._labelled(chosen, ranking, channels, rated, liked_rows, segments, k)
+        answer = self._labelled(chosen, ranking, channels, rated, liked_rows, segments, k)
+        if new_movies and vector is not None:
+            known_rated = {m: float(rated[m]) for m in known}
+            loved_rows = rated_rows[stars >= LOVED_STARS]
+            blocked_ids = {*map(int, rated), *map(int, exclude)}
+            answer = new_films.in_for_you(self, answer, vector, new_movies, known_rated, loved_rows,
+                                          blocked_ids, order, k)
+        return answer
 
     def _recall(self, query: Query) -> dict[str, np.ndarray]:
         """Every channel's score for every movie row, the channels that can score for this viewer only."""
@@ -332,7 +361,7 @@ class Engine:
         rows = history_rows[-HISTORY_USED:]         # the films next-up's scores come from
         pull = recency_weights(len(rows)) * np.asarray(self._transitions[rows, row], dtype=np.float64)
         after = int(self.run.movie_ids[rows[int(np.argmax(pull))] if pull.any() else rows[-1]])
-        return Reason(gettext_noop("Often watched after {title}"), title=self._title(after))
+        return Reason(gettext_noop("Often watched after {title}"), title=self.title_of(after))
 
     def _reason(self, channel: str, row: int, rated: Mapping[int, float], liked: np.ndarray,
                 channels: dict[str, np.ndarray], segments: Sequence[str] = ()) -> str:
@@ -340,7 +369,7 @@ class Engine:
             # Name a movie the viewer liked: "because you rated X ★" would read as a joke.
             contributions = np.asarray(self._item_weights[liked, row], dtype=np.float64)
             because = int(self.run.movie_ids[liked[int(np.argmax(contributions))]])
-            return Reason(BECAUSE_YOU_RATED, title=self._title(because),
+            return Reason(BECAUSE_YOU_RATED, title=self.title_of(because),
                           stars=stars_text(rated[because]))
         if channel == "text-cnn":
             return predicted_reason(channels["text-cnn"][row])
@@ -350,24 +379,42 @@ class Engine:
             return Reason(TASTES_LIKE_YOURS)
         return Reason(gettext_noop("Popular with everyone"))
 
-    def fold_in(self, ratings: Mapping[int, float],
-                regularisation: float = FOLD_IN_REGULARISATION) -> tuple[np.ndarray, float]:
+    def fold_in(self, ratings: Mapping[int, float], regularisation: float = FOLD_IN_REGULARISATION,
+                prior: np.ndarray | None = None) -> tuple[np.ndarray, float]:
         """A user vector and bias from ratings, against the fixed movie matrix.
 
         Ridge regression of (stars - global mean - movie bias) on the rated
         movies' features plus a constant column for the user's own bias: a
-        (d+1)x(d+1) solve, well under a millisecond for d = 200. Movies the run
+        (d+1)x(d+1) solve, well under a millisecond for d = 200. The vector is
+        shrunk towards `prior` (the user tower's vector of this viewer,
+        `tower_vector`) where one is given, else towards zero. Movies the run
         does not know are ignored.
         """
         pairs = [(self._movie_row[int(m)], float(s)) for m, s in ratings.items()
                  if int(m) in self._movie_row]
         dim = self.run.movie_features.shape[1]
+        centre = np.zeros(dim + 1) if prior is None else np.r_[np.asarray(prior, dtype=np.float64), 0.0]
         if not pairs:
-            return np.zeros(dim, dtype=np.float32), 0.0
+            return centre[:dim].astype(np.float32), 0.0
         rows = np.array([r for r, _ in pairs])
         target = np.array([s for _, s in pairs]) - self.run.global_mean - self.run.movie_bias[rows]
         design = np.hstack([self.run.movie_features[rows].astype(np.float64),
                             np.ones((len(rows), 1))])
         gram = design.T @ design + regularisation * np.eye(dim + 1)
-        solution = np.linalg.solve(gram, design.T @ target)
+        solution = np.linalg.solve(gram, design.T @ target + regularisation * centre)
         return solution[:dim].astype(np.float32), float(solution[dim])
+
+    @cached_property
+    def user_tower(self) -> UserTower | None:
+        """The run's user tower in numpy (None for older runs, or one of another width)."""
+        tower = UserTower.load(self.run.path) if self.run.path is not None else None
+        return tower if tower is not None and tower.feature_dim == self.run.movie_features.shape[1] else None
+
+    def tower_vector(self, rated: Iterable[int], gender: str | None = None, age_group: int | None = None,
+                     occupation: str | None = None) -> np.ndarray | None:
+        """The user tower's vector of a viewer the run never saw, from their details and the films they
+        rated (ids; those the run does not know are left out); None without a tower."""
+        if self.user_tower is None:
+            return None
+        rows = [self._movie_row[int(m)] for m in rated if int(m) in self._movie_row]
+        return self.user_tower.vector(gender=gender, age_group=age_group, occupation=occupation, rated_rows=rows)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Callable, Mapping
 
-__all__ = ["BECAUSE_YOU_RATED", "OF_ANOTHER_VIEWER", "PREDICTED_FOR_YOU", "Reason", "TASTES_LIKE_YOURS",
+__all__ = ["BECAUSE_YOU_RATED", "NEW_FOR_YOU", "NEW_LIKE_ONE_YOU_LOVED", "OF_ANOTHER_VIEWER", "PREDICTED_FOR_YOU", "Reason", "TASTES_LIKE_YOURS",
            "Term", "gettext_noop", "predicted_reason", "stars_text"]
 
 
@@ -64,11 +64,15 @@ def _rebuild(template: str, fields: dict) -> Reason:
 BECAUSE_YOU_RATED = gettext_noop("Because you rated {title} {stars}")
 TASTES_LIKE_YOURS = gettext_noop("Watched by viewers with tastes like yours")
 PREDICTED_FOR_YOU = gettext_noop("Predicted {stars} for you")
+NEW_FOR_YOU = gettext_noop("New here: its title words and genres suit your ratings")
+NEW_LIKE_ONE_YOU_LOVED = gettext_noop("New here, like {title}, which you rated {stars}")
 # ...and these say the same of them to somebody else (their profile page, seen by another reader).
 OF_ANOTHER_VIEWER = {
     BECAUSE_YOU_RATED: gettext_noop("Because they rated {title} {stars}"),
     TASTES_LIKE_YOURS: gettext_noop("Watched by viewers with tastes like theirs"),
     PREDICTED_FOR_YOU: gettext_noop("Predicted {stars} for them"),
+    NEW_FOR_YOU: gettext_noop("New here: its title words and genres suit their ratings"),
+    NEW_LIKE_ONE_YOU_LOVED: gettext_noop("New here, like {title}, which they rated {stars}"),
 }
 
 

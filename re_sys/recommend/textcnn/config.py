@@ -22,6 +22,11 @@ class TextCNNConfig:
     # the id embeddings memorise the training ratings within two epochs.
     l2: float = 1e-3
     bias_l2: float = 5e-4
+    # The user tower also pools the movies the viewer rated (SVD++'s implicit
+    # feedback, `model.RatedMoviesPool`).
+    implicit: bool = False
+    implicit_dim: int = 32
+    implicit_l2: float = 1e-3
 
     def to_dict(self) -> dict:
         return asdict(self)

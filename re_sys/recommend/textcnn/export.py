@@ -1,4 +1,5 @@
-"""The movie tower's weights as plain arrays, for `serving.content_tower.MovieTower` to evaluate in numpy."""
+"""The towers' weights as plain arrays, for `serving.content_tower.MovieTower` and
+`serving.user_tower.UserTower` to evaluate in numpy."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,9 +7,10 @@ from pathlib import Path
 import numpy as np
 
 from ..serving.content_tower import DENSE, TOWER_FILE
+from ..serving.user_tower import PARTS, USER_TOWER_FILE
 from .config import TextCNNConfig
 
-__all__ = ["movie_tower_arrays", "movie_tower_write"]
+__all__ = ["movie_tower_arrays", "movie_tower_write", "user_tower_arrays", "user_tower_write"]
 
 
 def movie_tower_arrays(movie_tower, cfg: TextCNNConfig, title_length: int,
@@ -24,6 +26,7 @@ def movie_tower_arrays(movie_tower, cfg: TextCNNConfig, title_length: int,
         arrays[f"{name}_kernel"], arrays[f"{name}_bias"] = kernel, bias
     rows = np.arange(len(arrays["movie_embedding"])) if rated_rows is None or not len(rated_rows) else rated_rows
     arrays["unseen_id"] = arrays["movie_embedding"][np.asarray(rows)].mean(axis=0)
+    arrays["rated_rows"] = np.asarray(rows, dtype=np.int64)
     arrays["windows"] = np.asarray(cfg.windows, dtype=np.int64)
     arrays["title_length"] = np.asarray(title_length, dtype=np.int64)
     return arrays
@@ -33,4 +36,28 @@ def movie_tower_write(folder: Path, movie_tower, cfg: TextCNNConfig, title_lengt
                       rated_rows: np.ndarray | None = None) -> Path:
     path = Path(folder) / TOWER_FILE
     np.savez(path, **movie_tower_arrays(movie_tower, cfg, title_length, rated_rows))
+    return path
+
+
+def user_tower_arrays(user_tower, rated_rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Every weight of the Keras user tower, named as UserTower reads them, and the id embedding a
+    viewer the run never saw gets: the mean over `rated_rows` (viewers with training ratings)."""
+    arrays = {f"{name}_embedding": user_tower.get_layer(f"{name}_embedding").get_weights()[0] for name in PARTS}
+    dense = [f"{name}_dense" for name in PARTS] + ["user_features"]
+    names = {layer.name for layer in user_tower.layers}
+    if "rated_movies" in names:
+        arrays["rated_embedding"] = user_tower.get_layer("rated_movies").table.numpy()
+        dense.append("rated_dense")
+    for name in dense:
+        kernel, bias = user_tower.get_layer(name).get_weights()
+        arrays[f"{name}_kernel"], arrays[f"{name}_bias"] = kernel, bias
+    ids = arrays["user_embedding"]
+    rows = np.arange(len(ids)) if rated_rows is None or not len(rated_rows) else rated_rows
+    arrays["unseen_id"] = ids[np.asarray(rows)].mean(axis=0)
+    return arrays
+
+
+def user_tower_write(folder: Path, user_tower, rated_rows: np.ndarray | None = None) -> Path:
+    path = Path(folder) / USER_TOWER_FILE
+    np.savez(path, **user_tower_arrays(user_tower, rated_rows))
     return path

@@ -16,8 +16,8 @@ from keras import layers, ops
 
 from .config import TextCNNConfig
 
-__all__ = ["PerDistinctMovie", "Towers", "build_movie_tower", "build_rating_model",
-           "build_title_cnn", "build_user_tower"]
+__all__ = ["PerDistinctMovie", "RatedMoviesPool", "Towers", "build_movie_tower",
+           "build_rating_model", "build_title_cnn", "build_user_tower"]
 
 
 @keras.saving.register_keras_serializable(package="re_sys")
@@ -56,6 +56,64 @@ class PerDistinctMovie(layers.Layer):
         return cls(**config)
 
 
+@keras.saving.register_keras_serializable(package="re_sys")
+class RatedMoviesPool(layers.Layer):
+    """The movies a viewer rated, as one vector: Σ y_j / √|N(u)| over their learned embeddings y.
+
+    This is SVD++'s implicit-feedback term. The sets N(u) are fixed when the
+    model is built (the training ratings only, so nothing held out leaks in)
+    and kept as two non-trainable weights, `flat` (every viewer's movie rows,
+    one viewer after another) and `splits` (where each viewer's run starts),
+    so that they are saved with the model. Each batch pools once per
+    distinct viewer, as `PerDistinctMovie` does for movies.
+    """
+
+    def __init__(self, n_users: int, n_movies: int, n_rated: int, dim: int, l2: float = 0.0,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.n_users, self.n_movies, self.n_rated, self.dim, self.l2 = (
+            n_users, n_movies, n_rated, dim, l2)
+        self.table = self.add_weight(shape=(n_movies, dim), name="rated_embedding",
+                                     initializer=keras.initializers.RandomUniform(-0.05, 0.05),
+                                     regularizer=keras.regularizers.L2(l2) if l2 else None)
+        self.flat = self.add_weight(shape=(max(n_rated, 1),), dtype="int32", name="flat",
+                                    initializer="zeros", trainable=False)
+        self.splits = self.add_weight(shape=(n_users + 1,), dtype="int32", name="splits",
+                                      initializer="zeros", trainable=False)
+
+    @classmethod
+    def of(cls, user_rows, movie_rows, *, n_users: int, n_movies: int, dim: int, l2: float,
+           name: str = "rated_movies") -> "RatedMoviesPool":
+        """The layer for the (viewer row, movie row) pairs given."""
+        import numpy as np
+
+        order = np.lexsort((movie_rows, user_rows))
+        counts = np.bincount(np.asarray(user_rows, dtype=np.int64), minlength=n_users)
+        layer = cls(n_users, n_movies, len(order), dim, l2, name=name)
+        layer.flat.assign(np.asarray(movie_rows, dtype=np.int32)[order] if len(order)
+                          else np.zeros(1, dtype=np.int32))
+        layer.splits.assign(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
+        return layer
+
+    def call(self, users):
+        import tensorflow as tf  # only ever traced inside training; serving uses numpy
+
+        distinct, position = tf.unique(users)
+        starts, ends = tf.gather(self.splits, distinct), tf.gather(self.splits, distinct + 1)
+        spans = tf.ragged.range(starts, ends)
+        vectors = tf.gather(self.table, tf.gather(self.flat, spans.flat_values))
+        pooled = tf.math.unsorted_segment_sum(vectors, spans.value_rowids(), tf.shape(distinct)[0])
+        scale = tf.math.rsqrt(tf.maximum(tf.cast(ends - starts, pooled.dtype), 1.0))
+        return tf.gather(pooled * scale[:, None], position)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.dim)
+
+    def get_config(self):
+        return {**super().get_config(), "n_users": self.n_users, "n_movies": self.n_movies,
+                "n_rated": self.n_rated, "dim": self.dim, "l2": self.l2}
+
+
 @dataclass
 class Towers:
     rating: keras.Model  # all inputs -> predicted rating
@@ -68,8 +126,10 @@ def _embed(n: int, dim: int, cfg: TextCNNConfig, name: str) -> layers.Embedding:
                             embeddings_regularizer=keras.regularizers.L2(cfg.l2))
 
 
-def build_user_tower(*, n_users: int, n_occupations: int, cfg: TextCNNConfig) -> keras.Model:
-    """id, gender, age group and occupation embeddings, each through a dense layer, then 200-d."""
+def build_user_tower(*, n_users: int, n_occupations: int, cfg: TextCNNConfig,
+                     rated: RatedMoviesPool | None = None) -> keras.Model:
+    """id, gender, age group and occupation embeddings, each through a dense layer, then 200-d;
+    with `rated`, the pooled movies the viewer rated join them as a fifth part."""
     inputs = {name: keras.Input(shape=(), dtype="int32", name=name)
               for name in ("user", "gender", "age", "occupation")}
     sizes = {"user": (n_users, cfg.id_dim), "gender": (3, cfg.demographic_dim),
@@ -78,6 +138,9 @@ def build_user_tower(*, n_users: int, n_occupations: int, cfg: TextCNNConfig) ->
     for name, (n, dim) in sizes.items():
         x = _embed(n, dim, cfg, f"{name}_embedding")(inputs[name])
         parts.append(layers.Dense(cfg.hidden_dim, activation="relu", name=f"{name}_dense")(x))
+    if rated is not None:
+        parts.append(layers.Dense(cfg.hidden_dim, activation="relu", name="rated_dense")(
+            rated(inputs["user"])))
     x = layers.Concatenate(name="user_concat")(parts)
     features = layers.Dense(cfg.feature_dim, activation="tanh", name="user_features")(x)
     return keras.Model(inputs, features, name="user_tower")
@@ -123,10 +186,19 @@ def build_movie_tower(*, n_movies: int, n_genres: int, vocabulary_size: int,
 
 def build_rating_model(*, n_users: int, n_movies: int, n_occupations: int, n_genres: int,
                        vocabulary_size: int, global_mean: float,
-                       cfg: TextCNNConfig | None = None) -> Towers:
-    """Compose the towers into rating = u·m + b_user + b_movie + global mean."""
+                       cfg: TextCNNConfig | None = None, rated_pairs=None) -> Towers:
+    """Compose the towers into rating = u·m + b_user + b_movie + global mean.
+
+    `rated_pairs` (viewer rows, movie rows) are the sets the user tower's
+    implicit part pools when `cfg.implicit` is on.
+    """
     cfg = cfg or TextCNNConfig()
-    user_tower = build_user_tower(n_users=n_users, n_occupations=n_occupations, cfg=cfg)
+    rated = None
+    if cfg.implicit and rated_pairs is not None:
+        rated = RatedMoviesPool.of(*rated_pairs, n_users=n_users, n_movies=n_movies,
+                                   dim=cfg.implicit_dim, l2=cfg.implicit_l2)
+    user_tower = build_user_tower(n_users=n_users, n_occupations=n_occupations, cfg=cfg,
+                                  rated=rated)
     movie_tower = build_movie_tower(n_movies=n_movies, n_genres=n_genres,
                                     vocabulary_size=vocabulary_size, cfg=cfg)
     inputs = {**{k: keras.Input(shape=(), dtype="int32", name=k)

@@ -49,7 +49,7 @@ def fit(dataset: DataSet, *, model_config: TextCNNConfig | None = None,
     batch_size = train_config.resolved_batch_size(len(split.train))
     log(f"{len(split.train):,} training and {len(split.valid):,} validation ratings, "
         f"batch size {batch_size}")
-    towers = _compiled_model(dataset, model_config, train_config, global_mean)
+    towers = _compiled_model(dataset, model_config, train_config, global_mean, split.train)
 
     started = time.perf_counter()
     history = towers.rating.fit(
@@ -96,7 +96,9 @@ def _validation_metrics(towers, x_valid, y_valid, global_mean: float) -> dict:
 
 
 def _compiled_model(dataset: DataSet, model_config: TextCNNConfig, train_config: TrainConfig,
-                    global_mean: float):
+                    global_mean: float, positions: np.ndarray):
+    """A fresh compiled model; `positions` are the ratings it learns from, whose
+    (viewer, movie) pairs the implicit part of the user tower reads."""
     import keras
 
     from .model import build_rating_model
@@ -104,7 +106,8 @@ def _compiled_model(dataset: DataSet, model_config: TextCNNConfig, train_config:
     towers = build_rating_model(
         n_users=dataset.n_users, n_movies=dataset.n_movies,
         n_occupations=len(dataset.occupations), n_genres=len(dataset.genres),
-        vocabulary_size=len(dataset.vocabulary), global_mean=global_mean, cfg=model_config)
+        vocabulary_size=len(dataset.vocabulary), global_mean=global_mean, cfg=model_config,
+        rated_pairs=(dataset.rating_users[positions], dataset.rating_movies[positions]))
     towers.rating.compile(optimizer=keras.optimizers.Adam(train_config.lr), loss="mse",
                           metrics=[keras.metrics.RootMeanSquaredError(name="rmse")])
     return towers
@@ -117,9 +120,10 @@ def _refit(dataset: DataSet, model_config: TextCNNConfig, train_config: TrainCon
     import keras
 
     keras.utils.set_random_seed(train_config.seed)
-    x_all, y_all = dataset.rating_inputs(np.arange(dataset.n_ratings))
+    everything = np.arange(dataset.n_ratings)
+    x_all, y_all = dataset.rating_inputs(everything)
     global_mean = float(y_all.mean())
-    towers = _compiled_model(dataset, model_config, train_config, global_mean)
+    towers = _compiled_model(dataset, model_config, train_config, global_mean, everything)
     replay = keras.callbacks.LearningRateScheduler(
         lambda epoch, lr: schedule[epoch] if epoch < len(schedule) else lr)
     towers.rating.fit(x_all, y_all, epochs=epochs, batch_size=batch_size,
@@ -186,12 +190,13 @@ def export_run(result: TrainResult, dataset: DataSet, runs_dir: Path, *,
 
 
 def _save_model(folder: Path, result: TrainResult, dataset: DataSet) -> None:
-    """The Keras model (for retraining and checks) and the movie tower as arrays (for serving new films)."""
-    from .export import movie_tower_write
+    """The Keras model (for retraining and checks) and both towers as arrays (for serving new films and viewers)."""
+    from .export import movie_tower_write, user_tower_write
 
     result.towers.rating.save(folder / "model.keras")
     movie_tower_write(folder, result.towers.movie, result.model_config, dataset.title_length,
                       rated_rows=np.unique(dataset.rating_movies))
+    user_tower_write(folder, result.towers.user, rated_rows=np.unique(dataset.rating_users))
 
 
 def train_and_export(dataset: DataSet, model_dir: Path, *, model_config=None, train_config=None,

@@ -1,4 +1,5 @@
 """The text-CNN learns planted structure, exports complete runs, and reloads exactly."""
+import dataclasses
 import json
 
 import numpy as np
@@ -150,3 +151,108 @@ def test_a_film_nobody_rated_is_placed_among_its_kind_by_title_and_genres(traine
     (engine.run.path / "movie_tower.npz").unlink()
     manifest_write(engine.run.path)
     assert Engine(Run.load(engine.run.path)).content_vector("Boom Blast Returns", ["Action"]) is None
+
+
+def test_films_added_after_training_join_similar_lists_and_for_you(trained, tmp_path):
+    """A new film competes in a known film's similar list by content, and is listed for the viewers its
+    content suits, marked "new"; viewers it does not suit never see it."""
+    from re_sys.recommend.serving.engine import Engine
+
+    dataset, result = trained
+    movies = planted_frames()[1]
+    engine = Engine(Run.load(training.export_run(result, dataset, tmp_path / "runs")),
+                    titles=dict(zip(movies.movie_id.tolist(), movies.title.tolist())))
+    new = {901: engine.content_placement("Boom Blast Returns", ["Action"]),
+           902: engine.content_placement("Love Story Again", ["Romance"])}
+    # The rated films nearest each by title and genres are of its own kind.
+    assert {r % 2 for r in new[901].nearest} == {0} and {r % 2 for r in new[902].nearest} == {1}
+    # A film among those nearest the new one lists it among its similar films, marked new; the other kind
+    # does not, nor does a film of its kind that is not among its nearest.
+    boom, love = (int(engine.run.movie_ids[new[m].nearest[0]]) for m in (901, 902))
+    near_boom = engine.similar(boom, k=5, new_movies=new)
+    assert [r.channel for r in near_boom].count("new") == 1 and 901 in {r.movie_id for r in near_boom}
+    assert {r.movie_id for r in engine.similar(love, k=5, new_movies=new)} & {901, 902} == {902}
+    assert 901 not in {r.movie_id for r in engine.similar(boom, k=5, new_movies=new, exclude={901})}
+    not_near = next(m for m in range(1, 41, 2) if engine._movie_row[m] not in new[901].nearest)
+    assert 901 not in {r.movie_id for r in engine.similar(not_near, k=5, new_movies=new)}
+
+    action_fan = {m: (5.0 if m % 2 else 1.0) for m in range(1, 11)}
+    vector = engine.fold_in(action_fan)
+    listed = engine.for_user(action_fan, vector=vector, k=6, new_movies=new)
+    assert len(listed) == 6
+    by_id = {r.movie_id: r for r in listed}
+    assert 901 in by_id and 902 not in by_id
+    assert by_id[901].channel == "new"
+    # Its reason names the loved neighbour: an action film this viewer rated 5 stars.
+    assert by_id[901].reason.template == "New here, like {title}, which you rated {stars}"
+    assert by_id[901].reason.fields["stars"] == "★★★★★" and "Boom Blast" in str(by_id[901].reason.fields["title"])
+    assert sum(r.channel == "new" for r in listed) == 1          # one slot in a list of up to ten
+    # Ranked by predicted stars, new films compete on that one scale: the action film comes before
+    # every film of the list the model predicts lower.
+    by_stars = engine.for_user(action_fan, vector=vector, k=20, order="text-cnn", new_movies=new)
+    stars = engine.predict_content(*vector, new)
+    place = [r.movie_id for r in by_stars].index(901)
+    assert all(r.score >= stars[901] for r in by_stars[:place])
+    assert all(r.score < stars[901] for r in by_stars[place + 1:])
+    assert 902 not in {r.movie_id for r in by_stars}              # predicted below the floor
+    # A rated or hidden new film is never offered back.
+    assert 901 not in {r.movie_id for r in engine.for_user({**action_fan, 901: 4.0}, vector=vector,
+                                                             k=6, new_movies=new)}
+    assert 901 not in {r.movie_id for r in engine.for_user(action_fan, vector=vector, k=6,
+                                                             exclude={901}, new_movies=new)}
+    romance_fan = {m: (1.0 if m % 2 else 5.0) for m in range(1, 11)}
+    theirs = engine.for_user(romance_fan, vector=engine.fold_in(romance_fan), k=6, new_movies=new)
+    assert 901 not in {r.movie_id for r in theirs} and 902 in {r.movie_id for r in theirs}
+
+
+@pytest.fixture(scope="module")
+def choosy():
+    """Viewers rate mostly films of their own kind, and nobody's details are known: only which films
+    they rated tells their taste. Trained with and without the user tower's implicit part."""
+    ratings, movies, users = planted_frames(density=0.8, other_density=0.2, seed=2)
+    users = users.assign(gender="", age_group=np.nan, occupation="")
+    dataset = DataSet.from_frames(ratings, movies, users)
+    return dataset, {implicit: training.fit(dataset, model_config=dataclasses.replace(SMALL, implicit=implicit),
+                                            train_config=FAST)
+                     for implicit in (False, True)}
+
+
+def test_the_numpy_user_tower_gives_the_keras_vectors_of_every_viewer(choosy, tmp_path):
+    from re_sys.recommend.serving.user_tower import UserTower
+
+    dataset, fits = choosy
+    for implicit, result in fits.items():
+        tower = UserTower.load(training.export_run(result, dataset, tmp_path / f"runs-{implicit}"))
+        assert tower.implicit is implicit
+        inputs = dataset.user_inputs()
+        rated = ()
+        if implicit:        # the films each viewer rated, as the trained layer holds them
+            layer = result.towers.user.get_layer("rated_movies")
+            flat, splits = np.asarray(layer.flat.numpy()), np.asarray(layer.splits.numpy())
+            rated = [flat[splits[i]:splits[i + 1]] for i in range(dataset.n_users)]
+            assert sorted(rated[0].tolist()) == sorted(dataset.rating_movies[dataset.rating_users == 0].tolist())
+        numpy_vectors = tower.vectors_of_rows(inputs["user"], inputs["gender"], inputs["age"],
+                                              inputs["occupation"], rated)
+        np.testing.assert_allclose(numpy_vectors, training.predict_inputs(result.towers.user, inputs), atol=2e-5)
+
+
+def test_the_implicit_user_tower_places_a_stranger_by_the_films_they_rated(choosy, tmp_path):
+    """A viewer the run never saw, with no details: the tower that reads which films they rated puts one
+    who watched action films nearer the action films, one who watched romances nearer the romances;
+    the tower without it cannot tell them apart."""
+    from re_sys.recommend.serving.engine import Engine
+
+    dataset, fits = choosy
+    kind = (dataset.movie_ids - 1) % 2          # 0: Boom Blast action, 1: Love Story romance
+    action, romance = dataset.movie_ids[kind == 0], dataset.movie_ids[kind == 1]
+    lean = {}
+    for implicit, result in fits.items():
+        engine = Engine(Run.load(training.export_run(result, dataset, tmp_path / f"runs-{implicit}")))
+        films = engine.run.movie_features
+
+        def leaning(vector):
+            return float((films[kind == 0] @ vector).mean() - (films[kind == 1] @ vector).mean())
+
+        lean[implicit] = (leaning(engine.tower_vector(action[:6])), leaning(engine.tower_vector(romance[:6])))
+    assert lean[False][0] == pytest.approx(lean[False][1], abs=1e-6)     # the films rated are not read
+    assert lean[True][0] > 0 > lean[True][1]
