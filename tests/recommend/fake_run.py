@@ -66,3 +66,29 @@ def with_movie_tower(folder: Path, *, words, genres, id_dim: int = 3, hidden: in
     known = json.loads(vocabulary.read_text()) if vocabulary.exists() else {}
     vocabulary.write_text(json.dumps({**known, "words": words, "genres": list(genres)}))
     return folder
+
+
+def with_user_tower(folder: Path, *, occupations=("writer",), id_dim: int = 3, hidden: int = 5,
+                    implicit: bool = True, seed: int = 0) -> Path:
+    """A user tower of random weights beside a run (the shapes training exports)."""
+    import json
+
+    from re_sys.recommend.serving.user_tower import PARTS, USER_TOWER_FILE
+
+    rng = np.random.default_rng(seed)
+    n_users, dim = np.load(folder / "user_features.npy").shape
+    n_movies = len(np.load(folder / "movie_features.npy"))
+    sizes = {"user": n_users, "gender": 3, "age": 8, "occupation": len(occupations) + 1}
+    arrays = {f"{name}_embedding": rng.normal(size=(sizes[name], id_dim)) for name in PARTS}
+    dense = [f"{name}_dense" for name in PARTS] + (["rated_dense"] if implicit else [])
+    for name in dense:
+        arrays[f"{name}_kernel"], arrays[f"{name}_bias"] = rng.normal(size=(id_dim, hidden)), rng.normal(size=hidden)
+    if implicit:
+        arrays["rated_embedding"] = rng.normal(size=(n_movies, id_dim))
+    arrays["user_features_kernel"] = rng.normal(size=(len(dense) * hidden, dim))
+    arrays["user_features_bias"] = rng.normal(size=dim)
+    np.savez(folder / USER_TOWER_FILE, **{k: v.astype(np.float32) for k, v in arrays.items()})
+    vocabulary = folder / "vocabulary.json"
+    known = json.loads(vocabulary.read_text()) if vocabulary.exists() else {}
+    vocabulary.write_text(json.dumps({**known, "occupations": list(occupations), "age_codes": [1, 18, 25, 35, 45, 50, 56]}))
+    return folder

@@ -4,6 +4,8 @@ import json
 import re
 import xml.dom.minidom
 
+import numpy as np
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -204,6 +206,32 @@ def test_a_film_added_after_training_gets_a_page_and_content_neighbours(client, 
     assert re.fullmatch(r"New here, like (.+), which you rated ★★★★★", new[0]["reason"]).group(1) in loved
     assert 11 in {r["movie_id"] for r in client.get("/api/movies/1/similar?k=10").json()["results"]}
     assert "New here, like" in client.get("/for-you/").content.decode()
+
+
+def test_a_new_members_vector_starts_from_where_the_user_tower_puts_them(served, settings):
+    """Folded in from their ratings, shrunk towards the user tower's vector of them (their details and the
+    films they rated) rather than towards zero, where the run has a user tower."""
+    from re_sys.recommend.serving.runs import manifest_write
+    from re_sys.services import recommending
+    from tests.recommend.fake_run import with_user_tower
+
+    nia = Viewer.objects.create(id=700, gender="F", age_group=25, occupation="writer")
+    for movie, stars in ((1, 5.0), (3, 4.5), (5, 1.0)):
+        Rating.objects.create(viewer=nia, movie_id=movie, stars=stars, timestamp=1)
+    engine = recommending.engine_current()
+    plain = recommending.Taste(nia).vector(engine)
+    assert np.allclose(plain[0], engine.fold_in({1: 5.0, 3: 4.5, 5: 1.0})[0])      # no tower: towards zero
+
+    run = (settings.RE_SYS_MODEL_DIR / "current").resolve()
+    with_user_tower(run, occupations=["writer", "artist"])
+    manifest_write(run)
+    recommending._store.cache_clear()
+    engine = recommending.engine_current()
+    prior = engine.tower_vector([1, 3, 5], gender="F", age_group=25, occupation="writer")
+    assert prior is not None and not np.allclose(prior, engine.tower_vector([1, 3, 5]))   # details count
+    vector = recommending.Taste(nia).vector(engine)
+    assert np.allclose(vector[0], engine.fold_in({1: 5.0, 3: 4.5, 5: 1.0}, prior=prior)[0])
+    assert not np.allclose(vector[0], plain[0])
 
 
 def test_rate_with_no_star_chosen_goes_back_saying_so(client, member):

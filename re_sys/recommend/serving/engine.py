@@ -18,7 +18,7 @@ from .channels.also_liked import also_liked_reason
 from .channels.base import (ALSChannel, DemographicChannel, ItemToItemChannel, PopularChannel, Query, RecallChannel,
                             TextCNNChannel)
 from .channels.next_up import HISTORY_USED, next_up_scores, recency_weights
-from . import new_films
+from .new_films import in_for_you, in_similar
 from .content_tower import MovieTower, Placement
 from .user_tower import UserTower
 from .ranking import RankingPolicy
@@ -117,7 +117,7 @@ class Engine:
         reason = Reason(gettext_noop("Similar to {title}"), title=self.title_of(movie_id))
         answer = [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "similar", reason)
                   for i in top_k(scores, k) if np.isfinite(scores[i])]
-        return new_films.in_similar(self, answer, row, new_movies or {}, {movie_id, *map(int, exclude)}, k, reason)
+        return in_similar(self, answer, row, new_movies or {}, {movie_id, *map(int, exclude)}, k, reason)
 
     @cached_property
     def movie_tower(self) -> MovieTower | None:
@@ -285,8 +285,8 @@ class Engine:
             known_rated = {m: float(rated[m]) for m in known}
             loved_rows = rated_rows[stars >= LOVED_STARS]
             blocked_ids = {*map(int, rated), *map(int, exclude)}
-            answer = new_films.in_for_you(self, answer, vector, new_movies, known_rated, loved_rows,
-                                          blocked_ids, order, k)
+            answer = in_for_you(self, answer, vector, new_movies, known_rated, loved_rows,
+                                blocked_ids, order, k)
         return answer
 
     def _recall(self, query: Query) -> dict[str, np.ndarray]:
