@@ -218,7 +218,9 @@ def my_recommendations(request):
 @api_view("GET")
 def movie_similar(request, movie_id: int):
     k = _k(request)
-    return _shared(f"similar:{movie_id}:{k}", SHARED_SECONDS, lambda: _movie_similar(request, movie_id, k))
+    # The catalogue's fingerprint in the key: a film added since training joins similar lists at once.
+    n, total = recommending.catalogue_fingerprint()
+    return _shared(f"similar:{movie_id}:{k}:{n}:{total}", SHARED_SECONDS, lambda: _movie_similar(request, movie_id, k))
 
 
 def _movie_similar(request, movie_id: int, k: int) -> JsonResponse:

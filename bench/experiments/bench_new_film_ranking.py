@@ -7,7 +7,7 @@ is left alone: its test part is never read here. Inside its training part a
 second 10 % of the films is held out the same way (seed S + 100), the
 text-CNN is fitted on the rest, and each rule ranks only the inner held-out
 films for each viewer who rated some (NDCG@10 and liked-NDCG@10, as the
-protocol scores). The rule served (`serving.content_tower.new_film_score`)
+protocol scores). The rule served (`serving.content_tower.new_film_scores`)
 is the one these inner figures choose; `manage.py evaluate --protocol
 new-movies` then reports it on the outer split.
 

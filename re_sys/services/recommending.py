@@ -30,7 +30,7 @@ from ..recommend.stars import LOVED_STARS
 from .selectors import with_bayes
 
 __all__ = ["MIN_FOLD_IN_RATINGS", "Recommendation", "Taste", "UnknownId", "engine_current",
-           "model_error", "movie_also_liked", "movie_titles", "new_movie_placements", "served_run_id", "movie_looks_like", "movie_popular", "movie_similar", "rating_predict",
+           "model_error", "movie_also_liked", "catalogue_fingerprint", "movie_titles", "new_movie_placements", "served_run_id", "movie_looks_like", "movie_popular", "movie_similar", "rating_predict",
            "viewer_next_up", "viewer_predictions", "viewer_recommendations"]
 
 # Below this many ratings a folded-in vector is mostly noise; popular is better.
@@ -109,20 +109,31 @@ def movie_similar(*, movie_id: int, k: int = 10, exclude: set[int] = frozenset()
 _new_ids: "weakref.WeakKeyDictionary[Engine, tuple[tuple, list[int]]]" = weakref.WeakKeyDictionary()
 
 
+# Films added since training that the lists consider, the newest (highest ids) first: a large
+# import after training is for a new training to place, not for every request to rank.
+MAX_NEW_FILMS = 1000
+
+
+def catalogue_fingerprint() -> tuple:
+    """The catalogue's count and sum of ids: one aggregate query, changed by any film added or deleted."""
+    found = Movie.objects.aggregate(n=Count("pk"), total=Sum("id"))
+    return found["n"], found["total"]
+
+
 def _new_movie_ids(engine: Engine) -> list[int]:
-    """Ids of the films in the database that the served run never saw (added since it was trained).
+    """Ids of the films in the database that the served run never saw (added since it was trained),
+    at most MAX_NEW_FILMS of them, the newest first.
 
     One aggregate query per call: the list is read again only when the
-    catalogue's count or sum of ids has changed, that is when a film was
-    added or deleted.
+    catalogue's fingerprint has changed, that is when a film was added or
+    deleted.
     """
-    found = Movie.objects.aggregate(n=Count("pk"), total=Sum("id"))
-    fingerprint = (found["n"], found["total"])
+    fingerprint = catalogue_fingerprint()
     kept = _new_ids.get(engine)
     if kept is not None and kept[0] == fingerprint:
         return kept[1]
-    ids = [m for m in Movie.objects.values_list("id", flat=True).iterator(chunk_size=5000)
-           if not engine.knows_movie(m)]
+    ids = [m for m in Movie.objects.order_by("-id").values_list("id", flat=True).iterator(chunk_size=5000)
+           if not engine.knows_movie(m)][:MAX_NEW_FILMS]
     _new_ids[engine] = (fingerprint, ids)
     return ids
 
@@ -212,9 +223,13 @@ class Taste:
         if len(self.rated) >= MIN_FOLD_IN_RATINGS:
             # Shrunk towards where the user tower puts them (their details and films): on ML-100K a
             # viewer folded in from five ratings is predicted far better so (bench/bench_foldin.py).
+            # One the run knows (who rated since training) is shrunk towards their own trained vector.
             viewer = self.viewer
-            prior = engine.tower_vector(self.rated, gender=viewer.gender or None, age_group=viewer.age_group,
-                                        occupation=viewer.occupation or None)
+            if engine.knows_user(viewer.pk):
+                prior = engine.user_vector(viewer.pk)[0]
+            else:
+                prior = engine.tower_vector(self.rated, gender=viewer.gender or None, age_group=viewer.age_group,
+                                            occupation=viewer.occupation or None)
             return engine.fold_in(self.rated, prior=prior)
         return engine.user_vector(viewer_id) if engine.knows_user(viewer_id) else None
 

@@ -232,6 +232,13 @@ def test_a_new_members_vector_starts_from_where_the_user_tower_puts_them(served,
     vector = recommending.Taste(nia).vector(engine)
     assert np.allclose(vector[0], engine.fold_in({1: 5.0, 3: 4.5, 5: 1.0}, prior=prior)[0])
     assert not np.allclose(vector[0], plain[0])
+    # A viewer the run knows who rated since training is shrunk towards their own trained vector.
+    known, _ = Viewer.objects.get_or_create(pk=1)          # user 1 of the served run
+    for movie, stars in ((2, 5.0), (4, 4.0), (6, 2.0)):
+        Rating.objects.create(viewer=known, movie_id=movie, stars=stars, timestamp=2_000_000_000)
+    refreshed = recommending.Taste(known).vector(engine)
+    own = engine.fold_in({2: 5.0, 4: 4.0, 6: 2.0}, prior=engine.user_vector(1)[0])
+    assert np.allclose(refreshed[0], own[0])
 
 
 def test_rate_with_no_star_chosen_goes_back_saying_so(client, member):

@@ -12,7 +12,9 @@ Each method is a `NewMovieModel`: `predict(user_ids, movie_ids)` gives stars
 (None where it has none) and `score(user_ids, movie_ids)` a ranking score.
 The text-CNN one goes through the serving path: the numpy movie tower
 (`serving.content_tower.MovieTower`) places each film as the site places a
-film added after training, and ranks as for-you ranks new films.
+film added after training, and ranks them by the score for-you ranks new
+films by (for-you also leaves out films below 3★ and films of genres the
+viewer never loved, and lists only the best).
 """
 from __future__ import annotations
 

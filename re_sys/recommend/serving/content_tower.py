@@ -190,6 +190,8 @@ class MovieTower:
         """Unit vectors of the rated films with the neutral id: where their title and genres alone put them."""
         if self.catalogue is None:
             return None
+        if not len(self.rated_rows):
+            return np.zeros((0, self.feature_dim), dtype=np.float32)
         genres, titles = (np.asarray(a)[self.rated_rows] for a in self.catalogue)
         neutral = np.repeat(self.unseen_id[None, :], len(self.rated_rows), axis=0)
         vectors = np.concatenate([self.vectors(neutral[i:i + 4096], genres[i:i + 4096], titles[i:i + 4096])

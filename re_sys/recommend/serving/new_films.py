@@ -21,7 +21,7 @@ from .results import Recommendation
 if TYPE_CHECKING:
     from .engine import Engine
 
-__all__ = ["NEW_SLOTS_PER_TEN", "in_for_you", "in_similar", "new_reason"]
+__all__ = ["NEW_SLOTS_PER_TEN", "in_for_you", "in_similar", "new_reason", "slots_for"]
 
 # In a list not ranked by predicted stars, films added since training take at most this many places per ten.
 NEW_SLOTS_PER_TEN = 1
@@ -35,24 +35,29 @@ def in_similar(engine: "Engine", answer: list[Recommendation], row: int, new_mov
     top of these lists, cannot reach it (on ML-100K a new "Toy Story 3"
     would be about 200th for Toy Story by content alone). A new film that
     has this one among the NEIGHBOURS nearest it by title and genres
-    (`MovieTower.placed`) gets one of NEW_SLOTS_PER_TEN places per ten
-    instead, the closest first, where its content similarity places it
+    (`MovieTower.placed`) gets one of `slots_for(k)` places instead, the closest first, where its content similarity places it
     among the list's, at the latest in the last place.
     """
     candidates = [m for m, p in new_movies.items()
                   if m not in blocked and not engine.knows_movie(m) and row in p.nearest]
-    if not candidates:
+    if not candidates or not slots_for(k):
         return answer
     unit = engine.unit_movies[row].astype(np.float64)
     closeness = {m: float(new_movies[m].vector @ unit) / max(float(np.linalg.norm(new_movies[m].vector)), 1e-12)
                  for m in candidates}
     listed = {r.movie_id: float(engine.unit_movies[engine.row_of(r.movie_id)] @ unit) for r in answer}
     out = list(answer)
-    chosen = sorted(candidates, key=lambda m: (-closeness[m], m))[:max(1, k * NEW_SLOTS_PER_TEN // 10)]
+    chosen = sorted(candidates, key=lambda m: (-closeness[m], m))[:slots_for(k)]
     for n, movie in enumerate(chosen):
         at = next((i for i, r in enumerate(out) if listed.get(r.movie_id, -np.inf) < closeness[movie]), len(out))
         out.insert(min(at, k - len(chosen) + n), Recommendation(movie, closeness[movie], "new", reason))
+        listed[movie] = closeness[movie]
     return out[:k]
+
+
+def slots_for(k: int) -> int:
+    """Places for new films in a list of k: NEW_SLOTS_PER_TEN per ten, rounded (none in a list of five or fewer)."""
+    return max(0, round(k * NEW_SLOTS_PER_TEN / 10))
 
 
 def in_for_you(engine: "Engine", answer: list[Recommendation], vector, new_movies: Mapping[int, Placement],
@@ -65,7 +70,7 @@ def in_for_you(engine: "Engine", answer: list[Recommendation], vector, new_movie
     ("text-cnn") they compete on that one scale with every film. In every
     other order the best of them by `new_film_scores` (the viewer's loved
     genres, and how much the films like it are rated) gets at most
-    NEW_SLOTS_PER_TEN places per ten, and only when the viewer loved a
+    `slots_for(k)` places, and only when the viewer loved a
     film of its genres and its stars reach the floor; it goes where its
     stars place it among the list's, at the latest in the last place. Its
     reason names the film like it that the viewer rated highest, where they
@@ -90,7 +95,7 @@ def in_for_you(engine: "Engine", answer: list[Recommendation], vector, new_movie
         counts = np.zeros(len(engine.run.movie_ids)) if counts is None else counts
         scores = new_film_scores(shares, [nearest_popularity(content[m].nearest, counts) for m in ids])
     best = [ids[i] for i in np.lexsort((ids, -scores))]
-    slots = len(best) if by_stars else max(1, k * NEW_SLOTS_PER_TEN // 10)
+    slots = len(best) if by_stars else slots_for(k)
     stars_of = engine.predict_many(*vector, [r.movie_id for r in answer])
     out = list(answer)
     chosen = best[:slots]
@@ -106,7 +111,8 @@ def in_for_you(engine: "Engine", answer: list[Recommendation], vector, new_movie
 
 
 def new_reason(engine: "Engine", loved_rows: np.ndarray, rated: Mapping[int, float]) -> Reason:
-    """"New here, like X, which you rated ★★★★★": the loved neighbour rated highest (first of equals)."""
+    """"New here, like X, which you rated ★★★★★": of the film's nearest films the viewer loved, the one
+    they rated highest (the nearest of equals)."""
     if not len(loved_rows):
         return Reason(NEW_FOR_YOU)
     ids = [int(engine.run.movie_ids[r]) for r in loved_rows]

@@ -58,7 +58,8 @@ class UserTower:
 
     def encode(self, gender: str | None, age_group: int | None, occupation: str | None) -> tuple[int, int, int]:
         """The codes training gave these details; 0 for what is unknown or was never seen."""
-        age = self._age.get(int(age_group), 0) if age_group is not None else 0
+        known_age = age_group is not None and age_group == age_group      # neither None nor NaN
+        age = self._age.get(int(age_group), 0) if known_age else 0
         return GENDER_CODES.get(gender or "", 0), age, self._occupation.get(occupation or "", 0)
 
     def _dense(self, name: str, x: np.ndarray, activation) -> np.ndarray:

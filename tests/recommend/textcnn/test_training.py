@@ -169,12 +169,26 @@ def test_films_added_after_training_join_similar_lists_and_for_you(trained, tmp_
     # A film among those nearest the new one lists it among its similar films, marked new; the other kind
     # does not, nor does a film of its kind that is not among its nearest.
     boom, love = (int(engine.run.movie_ids[new[m].nearest[0]]) for m in (901, 902))
-    near_boom = engine.similar(boom, k=5, new_movies=new)
+    near_boom = engine.similar(boom, k=10, new_movies=new)
     assert [r.channel for r in near_boom].count("new") == 1 and 901 in {r.movie_id for r in near_boom}
-    assert {r.movie_id for r in engine.similar(love, k=5, new_movies=new)} & {901, 902} == {902}
-    assert 901 not in {r.movie_id for r in engine.similar(boom, k=5, new_movies=new, exclude={901})}
+    assert {r.movie_id for r in engine.similar(love, k=10, new_movies=new)} & {901, 902} == {902}
+    assert 901 not in {r.movie_id for r in engine.similar(boom, k=10, new_movies=new, exclude={901})}
     not_near = next(m for m in range(1, 41, 2) if engine._movie_row[m] not in new[901].nearest)
-    assert 901 not in {r.movie_id for r in engine.similar(not_near, k=5, new_movies=new)}
+    assert 901 not in {r.movie_id for r in engine.similar(not_near, k=10, new_movies=new)}
+    # In a list of twenty, two new films take two places, each after the listed films closer by content.
+    twins = {**new, 903: engine.content_placement("Boom Blast 7", ["Action"])}
+    shared = [r for r in twins[901].nearest if r in twins[903].nearest]
+    assert shared                                   # films of one kind: the same nearest films
+    query = int(engine.run.movie_ids[shared[0]])
+    long = engine.similar(query, k=20, new_movies=twins)
+    unit = engine.unit_movies[shared[0]]
+    closeness = [float(unit @ ((twins[r.movie_id].vector / np.linalg.norm(twins[r.movie_id].vector))
+                               if r.channel == "new" else engine.unit_movies[engine.row_of(r.movie_id)]))
+                 for r in long]
+    new_at = [i for i, r in enumerate(long) if r.channel == "new"]
+    assert len(new_at) == 2 and closeness[new_at[0]] >= closeness[new_at[1]]
+    # A list of five or fewer has no place for a new film.
+    assert all(r.channel != "new" for r in engine.similar(boom, k=4, new_movies=new))
 
     action_fan = {m: (5.0 if m % 2 else 1.0) for m in range(1, 11)}
     vector = engine.fold_in(action_fan)
@@ -187,6 +201,7 @@ def test_films_added_after_training_join_similar_lists_and_for_you(trained, tmp_
     assert by_id[901].reason.template == "New here, like {title}, which you rated {stars}"
     assert by_id[901].reason.fields["stars"] == "★★★★★" and "Boom Blast" in str(by_id[901].reason.fields["title"])
     assert sum(r.channel == "new" for r in listed) == 1          # one slot in a list of up to ten
+    assert all(r.channel != "new" for r in engine.for_user(action_fan, vector=vector, k=5, new_movies=new))
     # Ranked by predicted stars, new films compete on that one scale: the action film comes before
     # every film of the list the model predicts lower.
     by_stars = engine.for_user(action_fan, vector=vector, k=20, order="text-cnn", new_movies=new)
