@@ -218,9 +218,13 @@ def my_recommendations(request):
 @api_view("GET")
 def movie_similar(request, movie_id: int):
     k = _k(request)
-    # The catalogue's fingerprint in the key: a film added since training joins similar lists at once.
-    n, total = recommending.catalogue_fingerprint()
-    return _shared(f"similar:{movie_id}:{k}:{n}:{total}", SHARED_SECONDS, lambda: _movie_similar(request, movie_id, k))
+    key = f"similar:{movie_id}:{k}"
+    engine = recommending.engine_current()
+    if engine is not None and engine.movie_tower is not None:
+        # A film added since training joins similar lists at once: the catalogue's fingerprint in the
+        # key costs one query. A run without a movie tower places no new film, and asks none.
+        key += ":%s:%s" % recommending.catalogue_fingerprint()
+    return _shared(key, SHARED_SECONDS, lambda: _movie_similar(request, movie_id, k))
 
 
 def _movie_similar(request, movie_id: int, k: int) -> JsonResponse:
