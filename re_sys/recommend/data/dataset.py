@@ -19,9 +19,10 @@ import pandas as pd
 from .formats import AGE_GROUPS
 from .titles import without_year
 
-__all__ = ["AGE_CODES", "DataSet", "Split", "frames_from_movielens", "random_split", "title_words"]
+__all__ = ["AGE_CODES", "GENDER_CODES", "DataSet", "Split", "frames_from_movielens", "random_split", "title_words"]
 
 AGE_CODES = list(AGE_GROUPS)  # ML-1M's codes, in order: the model's age inputs are 1 + their index
+GENDER_CODES = {"M": 1, "F": 2}  # the model's gender inputs; 0 is unknown
 PAD, UNKNOWN_WORD = 0, 1
 _WORD = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
@@ -231,7 +232,7 @@ def frames_from_movielens(data) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
 
 def _viewer_codes(users: pd.DataFrame):
     """Gender (0 unknown, 1 M, 2 F), age group and occupation as codes, and the occupations' names."""
-    gender = users["gender"].fillna("").map({"M": 1, "F": 2}).fillna(0).astype(int)
+    gender = users["gender"].fillna("").map(GENDER_CODES).fillna(0).astype(int)
     age = users["age_group"].map({c: i + 1 for i, c in enumerate(AGE_CODES)}).fillna(0)
     occupations = sorted({o for o in users["occupation"].fillna("") if o})
     occ_index = {o: i + 1 for i, o in enumerate(occupations)}

@@ -91,7 +91,7 @@ def _relu(x: np.ndarray) -> np.ndarray:
 
 
 class MovieTower:
-    """`vectors_of_rows` for films the run knows, `vector_of` for any title and genres."""
+    """`vectors_of_rows` for films the run knows, `placed` for any title and genres."""
 
     def __init__(self, arrays: dict[str, np.ndarray], *, words: Sequence[str], genres: Sequence[str],
                  catalogue: tuple[np.ndarray, np.ndarray] | None = None):
@@ -169,10 +169,6 @@ class MovieTower:
         """Vectors of films the run knows (`rows` into its id embedding), from the run's encodings."""
         return self.vectors(self.arrays["movie_embedding"][rows], genres, titles)
 
-    def vector_of(self, title: str, genre_names: Iterable[str]) -> np.ndarray:
-        """The vector of a film the run has never seen, from its title and genres alone."""
-        return self.placed(title, genre_names)[0]
-
     def placed(self, title: str, genre_names: Iterable[str]) -> Placement:
         """A film the run has never seen: its vector, and the rows of the rated films nearest it by title
         and genres (none without a catalogue; see the module's docstring)."""
@@ -195,5 +191,5 @@ class MovieTower:
         genres, titles = (np.asarray(a)[self.rated_rows] for a in self.catalogue)
         neutral = np.repeat(self.unseen_id[None, :], len(self.rated_rows), axis=0)
         vectors = np.concatenate([self.vectors(neutral[i:i + 4096], genres[i:i + 4096], titles[i:i + 4096])
-                                  for i in range(0, len(neutral), 4096)]) if len(neutral) else neutral
+                                  for i in range(0, len(neutral), 4096)])
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)

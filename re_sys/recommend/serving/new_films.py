@@ -35,8 +35,9 @@ def in_similar(engine: "Engine", answer: list[Recommendation], row: int, new_mov
     top of these lists, cannot reach it (on ML-100K a new "Toy Story 3"
     would be about 200th for Toy Story by content alone). A new film that
     has this one among the NEIGHBOURS nearest it by title and genres
-    (`MovieTower.placed`) gets one of `slots_for(k)` places instead, the closest first, where its content similarity places it
-    among the list's, at the latest in the last place.
+    (`MovieTower.placed`) gets one of `slots_for(k)` places instead, the
+    closest first, where its content similarity places it among the list's,
+    at the latest in the last place.
     """
     candidates = [m for m, p in new_movies.items()
                   if m not in blocked and not engine.knows_movie(m) and row in p.nearest]

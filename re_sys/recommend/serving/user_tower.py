@@ -24,11 +24,12 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from ..data.dataset import GENDER_CODES
+
 __all__ = ["PARTS", "USER_TOWER_FILE", "UserTower"]
 
 USER_TOWER_FILE = "user_tower.npz"
 PARTS = ("user", "gender", "age", "occupation")
-GENDER_CODES = {"M": 1, "F": 2}      # as `data.dataset` encodes them; 0 is unknown
 
 
 class UserTower:
