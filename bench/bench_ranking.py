@@ -35,9 +35,8 @@ def cnn_recommender(train: Interactions, movies: pd.DataFrame, users: pd.DataFra
 
     dataset = DataSet.from_frames(train.to_frame(), movies, users)
     result = training.fit(dataset, train_config=TrainConfig(seed=seed))
-    u = training.predict_inputs(result.towers.user, dataset.user_inputs())
-    m = training.predict_inputs(result.towers.movie, dataset.movie_inputs())
-    b_m = result.towers.rating.get_layer("movie_bias").get_weights()[0][:, 0]
+    factors = training.factors_of(result, dataset)
+    u, m, b_m = factors.user_features, factors.movie_features, factors.movie_bias
     seen: dict[int, list[int]] = {}
     for user, movie in zip(dataset.rating_users.tolist(), dataset.rating_movies.tolist()):
         seen.setdefault(user, []).append(movie)

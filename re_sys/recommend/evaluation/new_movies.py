@@ -121,9 +121,10 @@ class TextCNNContent:
     """The text-CNN trained on the other films; a new film placed by the numpy movie tower, as serving does.
 
     Stars: the viewer's vector · the film's + the viewer's bias + the global
-    mean + the mean trained movie bias (its own bias is unknown). Ranking:
-    the viewer's genre shares (as GenrePopularity) plus how much the rated
-    films nearest it by title and genres are rated.
+    mean + the unseen movie bias (learned with cold-start training, else the
+    mean trained one: its own bias is unknown). Ranking:
+    the viewer's genre shares (as GenrePopularity), how much the rated
+    films nearest it by title and genres are rated, and these stars.
     """
 
     def __init__(self, inputs: RankerInputs, model_config=None, train_config=None):
@@ -140,12 +141,14 @@ class TextCNNContent:
                               train_config=train_config or TrainConfig(seed=inputs.seed))
         factors = training.factors_of(result, dataset)
         rows = np.asarray([dataset.movie_row(m) for m in trained])
-        arrays = movie_tower_arrays(result.towers.movie, result.model_config, dataset.title_length, rated_rows=rows)
+        unseen_bias = training.unseen_movie_bias(result)
+        arrays = movie_tower_arrays(result.towers.movie, result.model_config, dataset.title_length, rated_rows=rows,
+                                    unseen_bias=unseen_bias)
         encoded = dataset.movie_inputs()
         self.tower = MovieTower(arrays, words=dataset.vocabulary, genres=dataset.genres,
                                 catalogue=(encoded["genres"], encoded["title"]))
-        self.dataset, self.factors = dataset, factors
-        self.movie_bias = float(factors.movie_bias[rows].mean())
+        self.dataset, self.factors, self.metrics = dataset, factors, result.metrics
+        self.movie_bias = unseen_bias if unseen_bias is not None else float(factors.movie_bias[rows].mean())
         self.titles = dict(zip(inputs.movies["movie_id"].astype(int).tolist(), inputs.movies["title"].tolist()))
         self.genres = _genres_of(inputs.movies)
         self._placed: dict[int, Placement] = {}
@@ -173,7 +176,7 @@ class TextCNNContent:
         """As for-you ranks new films (`serving.content_tower.new_film_scores`); one viewer per call."""
         shares = self._shares.score(user_ids, movie_ids)
         popularity = [nearest_popularity(self._place(int(m)).nearest, self._counts) for m in movie_ids]
-        return new_film_scores(shares, popularity)
+        return new_film_scores(shares, popularity, self.predict(user_ids, movie_ids))
 
 
 NEW_MOVIE_METHODS: Registry = {

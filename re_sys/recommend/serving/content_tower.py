@@ -7,11 +7,15 @@ max-pooling over time, the summed genre embeddings, the id embedding, each
 through its dense layer, then the 200-d `tanh` layer. For a film the run
 knows, the result equals the Keras tower's (tests/recommend/textcnn).
 
-A film the run has never seen has no trained id embedding. It gets the mean
-of the trained ones (of films with ratings, computed at export): the id part
-then says "a film like the average one", neither of this kind nor of that,
-and the title and genres place it. (Zero is no neutral id: the regulariser
-shrinks embeddings, it does not empty them, so no trained film sits at zero.)
+A film the run has never seen has no trained id embedding. With cold-start
+training (the default, `textcnn.model.ColdStartDrop`) it gets the unseen id
+the model learned for films standing in for new ones, and the unseen bias
+beside it, so it is placed as training placed those: by title and genres.
+A run trained without gets the mean of the trained ids (of films with
+ratings, computed at export): the id part then says "a film like the average
+one", neither of this kind nor of that, and the title and genres place it.
+(Zero is no neutral id: the regulariser shrinks embeddings, it does not
+empty them, so no trained film sits at zero.)
 
 `placed` also finds the NEIGHBOURS rated films nearest it by title and genres:
 every rated film of the catalogue run through the tower with that neutral id,
@@ -51,9 +55,10 @@ class Placement(NamedTuple):
     genres: np.ndarray      # its genre ids, as the run encodes them (0 pads)
 
 
-def new_film_scores(shares: np.ndarray, popularity: np.ndarray) -> np.ndarray:
-    """How films the run never saw rank for one viewer: the viewer's genre shares plus how much the
-    films like them are rated, each standardised over these films.
+def new_film_scores(shares: np.ndarray, popularity: np.ndarray, stars: np.ndarray | None = None) -> np.ndarray:
+    """How films the run never saw rank for one viewer: the viewer's genre shares, how much the
+    films like them are rated and, where given, the stars predicted for the viewer, each
+    standardised over these films and added.
 
     `shares[i]`: the share of the viewer's loved films in film i's genres
     (summed over its genres); `popularity[i]`: the mean log(1 + ratings) of
@@ -61,12 +66,16 @@ def new_film_scores(shares: np.ndarray, popularity: np.ndarray) -> np.ndarray:
     can say whether this viewer will watch them; chosen on inner splits of
     the training ratings among counts of those nearest films the viewer
     rated or loved, the predicted stars and mixes of these
-    (`python -m bench.experiments.bench_new_film_ranking`, docs/benchmarks.md).
+    (`python -m bench.experiments.bench_new_film_ranking`). The stars joined
+    once cold-start training made them worth it: with the tower trained to
+    place films nobody rated, adding them raised the mean gain over nine
+    inner splits (`python -m bench.experiments.bench_cold_start`,
+    docs/benchmarks.md).
     """
     def z(x):
         x = np.asarray(x, dtype=np.float64)
         return (x - x.mean()) / (x.std() + 1e-12) if len(x) > 1 else np.zeros_like(x)
-    return z(shares) + z(popularity)
+    return z(shares) + z(popularity) + (z(stars) if stars is not None else 0.0)
 
 
 def genre_shares(loved_genres: Iterable[Sequence[int]], film_genres: Iterable[Sequence[int]]) -> np.ndarray:
@@ -108,6 +117,8 @@ class MovieTower:
         self._genre = {g: i + 1 for i, g in enumerate(genres)}    # 0 pads, as in DataSet
         # Exported with the run (the mean over films with ratings); the mean of all rows for a hand-made tower.
         self.unseen_id = self.arrays.get("unseen_id", self.arrays["movie_embedding"].mean(axis=0))
+        # Learned by cold-start training; otherwise the engine lends the mean movie bias.
+        self.unseen_bias = float(self.arrays["unseen_bias"]) if "unseen_bias" in self.arrays else None
 
     @classmethod
     def load(cls, folder: Path) -> "MovieTower | None":

@@ -153,11 +153,15 @@ class Engine:
 
     @cached_property
     def _unseen_movie_bias(self) -> float:
+        """The bias cold-start training learned for unrated films, else the mean trained one."""
+        tower = self.movie_tower
+        if tower is not None and tower.unseen_bias is not None:
+            return tower.unseen_bias
         return float(self.run.movie_bias.mean())
 
     def predict_content(self, vector: np.ndarray, bias: float, content: Mapping[int, Placement]) -> dict[int, float]:
         """Predicted stars for films the run has not seen, from their placements: as `predict_many`,
-        with the mean trained movie bias for the unknown one of the new film."""
+        with the unseen bias (`_unseen_movie_bias`) for the unknown one of the new film."""
         if not content:
             return {}
         ids = list(content)

@@ -14,18 +14,31 @@ __all__ = ["movie_tower_arrays", "movie_tower_write", "user_tower_arrays", "user
 
 
 def movie_tower_arrays(movie_tower, cfg: TextCNNConfig, title_length: int,
-                       rated_rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                       rated_rows: np.ndarray | None = None,
+                       unseen_bias: float | None = None) -> dict[str, np.ndarray]:
     """Every weight of the Keras movie tower, named as MovieTower reads them, and the id embedding
-    a film the run never saw gets: the mean over `rated_rows` (films with training ratings; a row
-    nobody rated was only ever shrunk by the regulariser, it learned nothing)."""
+    a film the run never saw gets.
+
+    With cold-start training that is the unseen row the model learned (the
+    embedding's last, split off here), and `unseen_bias` the movie bias it
+    learned beside it. Without, the mean over `rated_rows` (films with
+    training ratings; a row nobody rated was only ever shrunk by the
+    regulariser, it learned nothing), and serving uses the mean movie bias.
+    """
     arrays = {name: movie_tower.get_layer(name).get_weights()[0]
               for name in ("movie_embedding", "genre_embedding", "word_embedding")}
     layers = [*DENSE, *(f"title_conv_{window}" for window in cfg.windows)]
     for name in layers:
         kernel, bias = movie_tower.get_layer(name).get_weights()
         arrays[f"{name}_kernel"], arrays[f"{name}_bias"] = kernel, bias
+    learned = arrays["movie_embedding"][-1] if cfg.cold_start_rate > 0 else None
+    if learned is not None:
+        arrays["movie_embedding"] = arrays["movie_embedding"][:-1]
     rows = np.arange(len(arrays["movie_embedding"])) if rated_rows is None or not len(rated_rows) else rated_rows
-    arrays["unseen_id"] = arrays["movie_embedding"][np.asarray(rows)].mean(axis=0)
+    arrays["unseen_id"] = (learned if learned is not None
+                           else arrays["movie_embedding"][np.asarray(rows)].mean(axis=0))
+    if unseen_bias is not None:
+        arrays["unseen_bias"] = np.asarray(unseen_bias, dtype=np.float32)
     arrays["rated_rows"] = np.asarray(rows, dtype=np.int64)
     arrays["windows"] = np.asarray(cfg.windows, dtype=np.int64)
     arrays["title_length"] = np.asarray(title_length, dtype=np.int64)
@@ -33,9 +46,9 @@ def movie_tower_arrays(movie_tower, cfg: TextCNNConfig, title_length: int,
 
 
 def movie_tower_write(folder: Path, movie_tower, cfg: TextCNNConfig, title_length: int,
-                      rated_rows: np.ndarray | None = None) -> Path:
+                      rated_rows: np.ndarray | None = None, unseen_bias: float | None = None) -> Path:
     path = Path(folder) / TOWER_FILE
-    np.savez(path, **movie_tower_arrays(movie_tower, cfg, title_length, rated_rows))
+    np.savez(path, **movie_tower_arrays(movie_tower, cfg, title_length, rated_rows, unseen_bias))
     return path
 
 

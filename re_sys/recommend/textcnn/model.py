@@ -16,8 +16,14 @@ from keras import layers, ops
 
 from .config import TextCNNConfig
 
-__all__ = ["PerDistinctMovie", "RatedMoviesPool", "Towers", "build_movie_tower",
-           "build_rating_model", "build_title_cnn", "build_user_tower"]
+__all__ = ["ColdStartDrop", "PerDistinctMovie", "RatedMoviesPool", "Towers", "build_movie_tower",
+           "build_rating_model", "build_title_cnn", "build_user_tower", "movie_id_rows"]
+
+
+def movie_id_rows(n_movies: int, cfg: TextCNNConfig) -> int:
+    """Rows of the movie id embedding and bias: one per film, and with cold-start training one
+    more, the last, that every film nobody rated shares (`ColdStartDrop`)."""
+    return n_movies + (1 if cfg.cold_start_rate > 0 else 0)
 
 
 @keras.saving.register_keras_serializable(package="re_sys")
@@ -27,6 +33,10 @@ class PerDistinctMovie(layers.Layer):
     A movie's features depend on the movie alone, and a batch of 1,024 ML-100K
     ratings holds only ~560 distinct movies, so the title CNN (most of a
     training step) does about half the work for the same result.
+
+    An optional input "distinct" says which rows are the same movie, where
+    "movie" no longer does: with cold-start training many films share the
+    unseen id in a step, each still with its own title and genres.
     """
 
     def __init__(self, tower: keras.Model, **kwargs):
@@ -36,11 +46,11 @@ class PerDistinctMovie(layers.Layer):
     def call(self, inputs, training=None):
         import tensorflow as tf  # only ever traced inside training; serving uses numpy
 
-        movie = inputs["movie"]
-        distinct, position = tf.unique(movie)
-        first = tf.math.unsorted_segment_min(tf.range(tf.shape(movie)[0]), position,
+        key = inputs.get("distinct", inputs["movie"])
+        distinct, position = tf.unique(key)
+        first = tf.math.unsorted_segment_min(tf.range(tf.shape(key)[0]), position,
                                              tf.shape(distinct)[0])
-        picked = {name: tf.gather(value, first) for name, value in inputs.items()}
+        picked = {name: tf.gather(value, first) for name, value in inputs.items() if name != "distinct"}
         return tf.gather(self.tower(picked, training=training), position)
 
     def compute_output_shape(self, input_shape):
@@ -54,6 +64,38 @@ class PerDistinctMovie(layers.Layer):
         config = dict(config)
         config["tower"] = keras.saving.deserialize_keras_object(config["tower"])
         return cls(**config)
+
+
+@keras.saving.register_keras_serializable(package="re_sys")
+class ColdStartDrop(layers.Layer):
+    """In training, a share of each step's films stand in for films nobody has rated yet.
+
+    Their id becomes `unseen` (the last row of the movie id embedding and of
+    the movie bias, shared by all such films), so the tower must place them by
+    title and genres alone and the unseen row learns what a film placed so is
+    worth: the id embedding and bias a film added after training gets. The draw
+    is per film and step, so every rating of a dropped film in the step drops
+    together, as a new film has none (DropoutNet's input dropout, Volkovs et
+    al. 2017). Outside training the ids pass through.
+    """
+
+    def __init__(self, unseen: int, rate: float, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.unseen, self.rate, self.seed = unseen, rate, seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, movie, training=None):
+        if not training or self.rate <= 0:
+            return movie
+        draw = keras.random.uniform((self.unseen,), seed=self.seed_generator)
+        dropped = ops.take(draw, movie) < self.rate
+        return ops.where(dropped, ops.full_like(movie, self.unseen), movie)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "unseen": self.unseen, "rate": self.rate, "seed": self.seed}
 
 
 @keras.saving.register_keras_serializable(package="re_sys")
@@ -175,12 +217,14 @@ def build_title_cnn(words, *, vocabulary_size: int, cfg: TextCNNConfig):
 
 def build_movie_tower(*, n_movies: int, n_genres: int, vocabulary_size: int,
                       cfg: TextCNNConfig) -> keras.Model:
-    """id embedding, summed genre embeddings and the title CNN, then 200-d."""
+    """id embedding, summed genre embeddings and the title CNN, then 200-d.
+
+    With `cfg.cold_start_rate` the id embedding has one more row, the unseen one."""
     movie = keras.Input(shape=(), dtype="int32", name="movie")
     genres = keras.Input(shape=(None,), dtype="int32", name="genres")
     title = keras.Input(shape=(cfg.title_length,), dtype="int32", name="title")
 
-    x_id = _embed(n_movies, cfg.id_dim, cfg, "movie_embedding")(movie)
+    x_id = _embed(movie_id_rows(n_movies, cfg), cfg.id_dim, cfg, "movie_embedding")(movie)
     x_id = layers.Dense(cfg.hidden_dim, activation="relu", name="movie_dense")(x_id)
 
     g = _embed(n_genres + 1, cfg.id_dim, cfg, "genre_embedding")(genres)
@@ -219,13 +263,16 @@ def build_rating_model(*, n_users: int, n_movies: int, n_occupations: int, n_gen
               "genres": keras.Input(shape=(None,), dtype="int32", name="genres"),
               "title": keras.Input(shape=(cfg.title_length,), dtype="int32", name="title")}
     u = user_tower({k: inputs[k] for k in ("user", "gender", "age", "occupation")})
+    movie = inputs["movie"]
+    if cfg.cold_start_rate > 0:
+        movie = ColdStartDrop(n_movies, cfg.cold_start_rate, name="cold_start_drop")(inputs["movie"])
     m = PerDistinctMovie(movie_tower, name="movie_tower_per_distinct")(
-        {k: inputs[k] for k in ("movie", "genres", "title")})
+        {"movie": movie, "distinct": inputs["movie"], "genres": inputs["genres"], "title": inputs["title"]})
     bias_reg = keras.regularizers.L2(cfg.bias_l2)
     b_user = layers.Embedding(n_users, 1, embeddings_initializer="zeros",
                               embeddings_regularizer=bias_reg, name="user_bias")(inputs["user"])
-    b_movie = layers.Embedding(n_movies, 1, embeddings_initializer="zeros",
-                               embeddings_regularizer=bias_reg, name="movie_bias")(inputs["movie"])
+    b_movie = layers.Embedding(movie_id_rows(n_movies, cfg), 1, embeddings_initializer="zeros",
+                               embeddings_regularizer=bias_reg, name="movie_bias")(movie)
     dot = ops.sum(u * m, axis=-1)
     rating = dot + ops.squeeze(b_user, -1) + ops.squeeze(b_movie, -1) + global_mean
     model = keras.Model(inputs, rating, name="text_cnn")

@@ -15,7 +15,8 @@ from ..serving.publish import run_publish
 from ..serving.runs import switch_current
 from .config import TextCNNConfig, TrainConfig
 
-__all__ = ["TrainResult", "export_run", "fit", "predict_inputs", "train_and_export"]
+__all__ = ["TrainResult", "export_run", "factors_of", "fit", "predict_inputs", "train_and_export",
+           "unseen_movie_bias"]
 
 Log = Callable[[str], None]
 
@@ -176,8 +177,17 @@ def factors_of(result: TrainResult, dataset: DataSet) -> Factors:
         predict_inputs(towers.user, dataset.user_inputs()),
         predict_inputs(towers.movie, dataset.movie_inputs()),
         towers.rating.get_layer("user_bias").get_weights()[0][:, 0],
-        towers.rating.get_layer("movie_bias").get_weights()[0][:, 0],
+        _movie_bias_rows(towers)[:dataset.n_movies],
         result.metrics["global_mean"])
+
+
+def _movie_bias_rows(towers) -> np.ndarray:
+    return towers.rating.get_layer("movie_bias").get_weights()[0][:, 0]
+
+
+def unseen_movie_bias(result: TrainResult) -> float | None:
+    """The movie bias cold-start training learned for films nobody rated (None without it)."""
+    return float(_movie_bias_rows(result.towers)[-1]) if result.model_config.cold_start_rate > 0 else None
 
 
 def export_run(result: TrainResult, dataset: DataSet, runs_dir: Path, *,
@@ -195,7 +205,7 @@ def _save_model(folder: Path, result: TrainResult, dataset: DataSet) -> None:
 
     result.towers.rating.save(folder / "model.keras")
     movie_tower_write(folder, result.towers.movie, result.model_config, dataset.title_length,
-                      rated_rows=np.unique(dataset.rating_movies))
+                      rated_rows=np.unique(dataset.rating_movies), unseen_bias=unseen_movie_bias(result))
     user_tower_write(folder, result.towers.user, rated_rows=np.unique(dataset.rating_users))
 
 
