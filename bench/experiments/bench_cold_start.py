@@ -13,7 +13,9 @@ For each seed S, protocol new-movies' outer split (seed S) is left alone: its
 test part is never read. Inside its training part a second 10 % of the films
 is held out (seed S + 100; with --inner-splits N, also S + 200, ... for N
 splits: which films are held out moves the ranking figures by more than the
-rules differ) and for each rate the text-CNN is fitted on the rest. Reported per rate and seed:
+rules differ) and for each rate the text-CNN is fitted on the rest, with
+training seed S (ties in the rankings are shuffled with S too). Reported per
+rate and split:
 - new films (the inner held-out ones): RMSE of their stars against the
   genre-mean baseline's, and NDCG@10 / liked-NDCG@10 of ranking only them for
   each viewer, by the viewer's genre shares + nearest films' popularity, by
@@ -65,11 +67,11 @@ def main() -> None:
     for outer, seed in splits:
         outer_train, _ = new_movie_split(data, 0.1, outer)
         inner_train, test = new_movie_split(outer_train, 0.1, seed)
-        inputs = RankerInputs(inner_train, movies, users, seed)
+        inputs = RankerInputs(inner_train, movies, users, outer)
         genre_mean = rmse(test.stars, np.clip(GenreMean(inputs).predict(test.user_ids, test.movie_ids), 0.5, 5))
         popularity = GenrePopularity(inputs)
-        base = ranking(lambda u, c: popularity.score(np.full(len(c), u), c), test, seed)
-        print(f"seed {seed} baselines: genre-mean RMSE {genre_mean:.4f}, "
+        base = ranking(lambda u, c: popularity.score(np.full(len(c), u), c), test, outer)
+        print(f"seed {outer}, inner split {seed}, baselines: genre-mean RMSE {genre_mean:.4f}, "
               f"genre popularity NDCG {base[0]:.4f} / liked {base[1]:.4f}", flush=True)
         for rate in args.rates:
             model = TextCNNContent(inputs, model_config=TextCNNConfig(cold_start_rate=rate))
@@ -81,18 +83,17 @@ def main() -> None:
                 popularity = [nearest_popularity(model._place(int(m)).nearest, model._counts) for m in c]
                 return model._shares.score(users, c), popularity, model.predict(users, c)
 
-            figures = {"shares + popularity": ranking(lambda u, c: new_film_scores(*signals(u, c)[:2]), test, seed),
-                       "stars": ranking(lambda u, c: np.asarray(signals(u, c)[2], dtype=np.float64), test, seed),
+            figures = {"shares + popularity": ranking(lambda u, c: new_film_scores(*signals(u, c)[:2]), test, outer),
+                       "stars": ranking(lambda u, c: np.asarray(signals(u, c)[2], dtype=np.float64), test, outer),
                        "shares + popularity + stars (served)": ranking(lambda u, c: new_film_scores(*signals(u, c)),
-                                                                      test, seed)}
-            row = (seed, rate, model.metrics["valid_rmse"], new_rmse, genre_mean, figures, base)
+                                                                      test, outer)}
+            row = (f"{outer} / {seed}", rate, model.metrics["valid_rmse"], new_rmse, genre_mean, figures, base)
             rows.append(row)
-            print(f"seed {seed} rate {rate}: known-film valid RMSE {row[2]:.4f}; new films RMSE {new_rmse:.4f} "
+            print(f"seed {outer}, inner split {seed}, rate {rate}: known-film valid RMSE {row[2]:.4f}; new films RMSE {new_rmse:.4f} "
                   f"({new_rmse / genre_mean - 1:+.1%} vs genre mean); "
                   + "; ".join(f"{name} {n:.4f} / {l:.4f}" for name, (n, l) in figures.items()), flush=True)
     print(f"\n{args.dataset.name}, inner new-movies splits\n")
-    print("Seeds are the inner split's (outer seed + 100 × i).\n")
-    print("| seed | rate | known films: valid RMSE | new films: RMSE vs genre mean | "
+    print("| seed / inner split | rate | known films: valid RMSE | new films: RMSE vs genre mean | "
           "NDCG / liked vs genre popularity: shares + popularity | stars | shares + popularity + stars (served) |")
     print("|---|---|---|---|---|---|---|")
     for seed, rate, valid, new_rmse, genre_mean, figures, (bn, bl) in rows:

@@ -7,9 +7,12 @@ is left alone: its test part is never read here. Inside its training part a
 second 10 % of the films is held out the same way (seed S + 100), the
 text-CNN is fitted on the rest, and each rule ranks only the inner held-out
 films for each viewer who rated some (NDCG@10 and liked-NDCG@10, as the
-protocol scores). The rule served (`serving.content_tower.new_film_scores`)
-is the one these inner figures choose; `manage.py evaluate --protocol
-new-movies` then reports it on the outer split.
+protocol scores). The text-CNN is trained without cold-start training, as
+when this chose the rule `serving.content_tower.new_film_scores` serves for
+such runs (genre shares + popularity); with cold-start training the
+predicted stars join that rule, chosen by bench_cold_start.py.
+`manage.py evaluate --protocol new-movies` reports the served rule on the
+outer split.
 
 Rules, over a new film's nearest (the NEIGHBOURS films nearest it by title
 and genres, `MovieTower.placed`):
@@ -42,6 +45,7 @@ from re_sys.recommend.evaluation.new_movies import GenrePopularity, TextCNNConte
 from re_sys.recommend.evaluation.protocols import evaluate_ranker  # noqa: E402
 from re_sys.recommend.evaluation.registry import RankerInputs  # noqa: E402
 from re_sys.recommend.stars import LOVED_STARS  # noqa: E402
+from re_sys.recommend.textcnn.config import TextCNNConfig  # noqa: E402
 
 
 def rules(model: TextCNNContent, train: Interactions) -> dict:
@@ -129,7 +133,7 @@ def main() -> None:
         outer_train, _ = new_movie_split(data, 0.1, seed)
         inner_train, inner_test = new_movie_split(outer_train, 0.1, seed + 100)
         inputs = RankerInputs(inner_train, movies, users, seed)
-        model = TextCNNContent(inputs)
+        model = TextCNNContent(inputs, model_config=TextCNNConfig(cold_start_rate=0.0))
         candidates = np.unique(inner_test.movie_ids)
         scorers = rules(model, inner_train)
         genre = GenrePopularity(inputs)

@@ -124,7 +124,8 @@ class TextCNNContent:
     mean + the unseen movie bias (learned with cold-start training, else the
     mean trained one: its own bias is unknown). Ranking:
     the viewer's genre shares (as GenrePopularity), how much the rated
-    films nearest it by title and genres are rated, and these stars.
+    films nearest it by title and genres are rated, and (from a run trained
+    with cold-start) these stars.
     """
 
     def __init__(self, inputs: RankerInputs, model_config=None, train_config=None):
@@ -141,14 +142,15 @@ class TextCNNContent:
                               train_config=train_config or TrainConfig(seed=inputs.seed))
         factors = training.factors_of(result, dataset)
         rows = np.asarray([dataset.movie_row(m) for m in trained])
-        unseen_bias = training.unseen_movie_bias(result)
-        arrays = movie_tower_arrays(result.towers.movie, result.model_config, dataset.title_length, rated_rows=rows,
-                                    unseen_bias=unseen_bias)
+        unseen_bias = training.unseen_movie_bias(result, dataset)
+        arrays = movie_tower_arrays(result.towers.movie, result.model_config, dataset.title_length,
+                                    n_movies=dataset.n_movies, rated_rows=rows, unseen_bias=unseen_bias)
         encoded = dataset.movie_inputs()
         self.tower = MovieTower(arrays, words=dataset.vocabulary, genres=dataset.genres,
                                 catalogue=(encoded["genres"], encoded["title"]))
         self.dataset, self.factors, self.metrics = dataset, factors, result.metrics
         self.movie_bias = unseen_bias if unseen_bias is not None else float(factors.movie_bias[rows].mean())
+        self.cold_start = unseen_bias is not None
         self.titles = dict(zip(inputs.movies["movie_id"].astype(int).tolist(), inputs.movies["title"].tolist()))
         self.genres = _genres_of(inputs.movies)
         self._placed: dict[int, Placement] = {}
@@ -176,7 +178,7 @@ class TextCNNContent:
         """As for-you ranks new films (`serving.content_tower.new_film_scores`); one viewer per call."""
         shares = self._shares.score(user_ids, movie_ids)
         popularity = [nearest_popularity(self._place(int(m)).nearest, self._counts) for m in movie_ids]
-        return new_film_scores(shares, popularity, self.predict(user_ids, movie_ids))
+        return new_film_scores(shares, popularity, self.predict(user_ids, movie_ids) if self.cold_start else None)
 
 
 NEW_MOVIE_METHODS: Registry = {

@@ -70,7 +70,8 @@ def in_for_you(engine: "Engine", answer: list[Recommendation], vector, new_movie
     and would bury them. Where the viewer ranks by predicted stars
     ("text-cnn") they compete on that one scale with every film. In every
     other order the best of them by `new_film_scores` (the viewer's loved
-    genres, how much the films like it are rated, its stars) gets at most
+    genres, how much the films like it are rated, and, from a run trained
+    with cold-start, its stars) gets at most
     `slots_for(k)` places, and only when the viewer loved a
     film of its genres and its stars reach the floor; it goes where its
     stars place it among the list's, at the latest in the last place. Its
@@ -94,8 +95,10 @@ def in_for_you(engine: "Engine", answer: list[Recommendation], vector, new_movie
     else:
         counts = engine.run.movie_popularity
         counts = np.zeros(len(engine.run.movie_ids)) if counts is None else counts
-        scores = new_film_scores(shares, [nearest_popularity(content[m].nearest, counts) for m in ids],
-                                 [predicted[m] for m in ids])
+        # Stars rank new films only from a run trained for it (with cold-start, measured to help);
+        # an older run's stars for films it never learned to place made the ranking worse.
+        stars = [predicted[m] for m in ids] if tower is not None and tower.unseen_bias is not None else None
+        scores = new_film_scores(shares, [nearest_popularity(content[m].nearest, counts) for m in ids], stars)
     best = [ids[i] for i in np.lexsort((ids, -scores))]
     slots = len(best) if by_stars else slots_for(k)
     stars_of = engine.predict_many(*vector, [r.movie_id for r in answer])

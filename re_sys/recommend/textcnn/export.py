@@ -13,17 +13,19 @@ from .config import TextCNNConfig
 __all__ = ["movie_tower_arrays", "movie_tower_write", "user_tower_arrays", "user_tower_write"]
 
 
-def movie_tower_arrays(movie_tower, cfg: TextCNNConfig, title_length: int,
+def movie_tower_arrays(movie_tower, cfg: TextCNNConfig, title_length: int, *, n_movies: int,
                        rated_rows: np.ndarray | None = None,
                        unseen_bias: float | None = None) -> dict[str, np.ndarray]:
     """Every weight of the Keras movie tower, named as MovieTower reads them, and the id embedding
     a film the run never saw gets.
 
-    With cold-start training that is the unseen row the model learned (the
-    embedding's last, split off here), and `unseen_bias` the movie bias it
-    learned beside it. Without, the mean over `rated_rows` (films with
-    training ratings; a row nobody rated was only ever shrunk by the
-    regulariser, it learned nothing), and serving uses the mean movie bias.
+    With cold-start training (the id embedding has `n_movies` + 1 rows) that
+    is the unseen row the model learned, the last, split off here, and
+    `unseen_bias` the movie bias it learned beside it. Without, the mean over
+    `rated_rows` (films with training ratings; a row nobody rated was only
+    ever shrunk by the regulariser, it learned nothing), and serving uses the
+    mean movie bias. The weights decide, not `cfg`, so that a config that
+    does not match the model cannot pass a film's own row off as the unseen one.
     """
     arrays = {name: movie_tower.get_layer(name).get_weights()[0]
               for name in ("movie_embedding", "genre_embedding", "word_embedding")}
@@ -31,7 +33,10 @@ def movie_tower_arrays(movie_tower, cfg: TextCNNConfig, title_length: int,
     for name in layers:
         kernel, bias = movie_tower.get_layer(name).get_weights()
         arrays[f"{name}_kernel"], arrays[f"{name}_bias"] = kernel, bias
-    learned = arrays["movie_embedding"][-1] if cfg.cold_start_rate > 0 else None
+    rows_trained = len(arrays["movie_embedding"])
+    if rows_trained not in (n_movies, n_movies + 1):
+        raise ValueError(f"the movie tower has {rows_trained} id rows for {n_movies} films")
+    learned = arrays["movie_embedding"][-1] if rows_trained == n_movies + 1 else None
     if learned is not None:
         arrays["movie_embedding"] = arrays["movie_embedding"][:-1]
     rows = np.arange(len(arrays["movie_embedding"])) if rated_rows is None or not len(rated_rows) else rated_rows
@@ -45,10 +50,11 @@ def movie_tower_arrays(movie_tower, cfg: TextCNNConfig, title_length: int,
     return arrays
 
 
-def movie_tower_write(folder: Path, movie_tower, cfg: TextCNNConfig, title_length: int,
+def movie_tower_write(folder: Path, movie_tower, cfg: TextCNNConfig, title_length: int, *, n_movies: int,
                       rated_rows: np.ndarray | None = None, unseen_bias: float | None = None) -> Path:
     path = Path(folder) / TOWER_FILE
-    np.savez(path, **movie_tower_arrays(movie_tower, cfg, title_length, rated_rows, unseen_bias))
+    np.savez(path, **movie_tower_arrays(movie_tower, cfg, title_length, n_movies=n_movies,
+                                        rated_rows=rated_rows, unseen_bias=unseen_bias))
     return path
 
 

@@ -34,9 +34,9 @@ class PerDistinctMovie(layers.Layer):
     ratings holds only ~560 distinct movies, so the title CNN (most of a
     training step) does about half the work for the same result.
 
-    An optional input "distinct" says which rows are the same movie, where
-    "movie" no longer does: with cold-start training many films share the
-    unseen id in a step, each still with its own title and genres.
+    An optional input "identity" (the films' own ids) says which rows are the
+    same movie where "movie" no longer does: with cold-start training many
+    films share the unseen id in a step, each with its own title and genres.
     """
 
     def __init__(self, tower: keras.Model, **kwargs):
@@ -46,11 +46,11 @@ class PerDistinctMovie(layers.Layer):
     def call(self, inputs, training=None):
         import tensorflow as tf  # only ever traced inside training; serving uses numpy
 
-        key = inputs.get("distinct", inputs["movie"])
-        distinct, position = tf.unique(key)
-        first = tf.math.unsorted_segment_min(tf.range(tf.shape(key)[0]), position,
-                                             tf.shape(distinct)[0])
-        picked = {name: tf.gather(value, first) for name, value in inputs.items() if name != "distinct"}
+        identity = inputs.get("identity", inputs["movie"])
+        films, position = tf.unique(identity)
+        first = tf.math.unsorted_segment_min(tf.range(tf.shape(identity)[0]), position,
+                                             tf.shape(films)[0])
+        picked = {name: tf.gather(value, first) for name, value in inputs.items() if name != "identity"}
         return tf.gather(self.tower(picked, training=training), position)
 
     def compute_output_shape(self, input_shape):
@@ -70,32 +70,40 @@ class PerDistinctMovie(layers.Layer):
 class ColdStartDrop(layers.Layer):
     """In training, a share of each step's films stand in for films nobody has rated yet.
 
-    Their id becomes `unseen` (the last row of the movie id embedding and of
-    the movie bias, shared by all such films), so the tower must place them by
+    Their id becomes `n_movies`, the unseen id (the last row of the movie id
+    embedding and of the movie bias, shared by all such films), so the tower must place them by
     title and genres alone and the unseen row learns what a film placed so is
     worth: the id embedding and bias a film added after training gets. The draw
     is per film and step, so every rating of a dropped film in the step drops
     together, as a new film has none (DropoutNet's input dropout, Volkovs et
     al. 2017). Outside training the ids pass through.
+
+    A dropped film still counts among the films its viewers rated in the
+    user tower's implicit part (`RatedMoviesPool`), which a film nobody rated
+    would not; hiding it there too would need the draw shared with that
+    layer's whole-catalogue product, and was not tried.
+
+    Without `seed` the draws follow Keras' global seed, which `training.fit`
+    sets from the run's seed.
     """
 
-    def __init__(self, unseen: int, rate: float, seed: int | None = None, **kwargs):
+    def __init__(self, n_movies: int, rate: float, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.unseen, self.rate, self.seed = unseen, rate, seed
+        self.n_movies, self.rate, self.seed = n_movies, rate, seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def call(self, movie, training=None):
         if not training or self.rate <= 0:
             return movie
-        draw = keras.random.uniform((self.unseen,), seed=self.seed_generator)
+        draw = keras.random.uniform((self.n_movies,), seed=self.seed_generator)
         dropped = ops.take(draw, movie) < self.rate
-        return ops.where(dropped, ops.full_like(movie, self.unseen), movie)
+        return ops.where(dropped, ops.full_like(movie, self.n_movies), movie)
 
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self):
-        return {**super().get_config(), "unseen": self.unseen, "rate": self.rate, "seed": self.seed}
+        return {**super().get_config(), "n_movies": self.n_movies, "rate": self.rate, "seed": self.seed}
 
 
 @keras.saving.register_keras_serializable(package="re_sys")
@@ -267,7 +275,7 @@ def build_rating_model(*, n_users: int, n_movies: int, n_occupations: int, n_gen
     if cfg.cold_start_rate > 0:
         movie = ColdStartDrop(n_movies, cfg.cold_start_rate, name="cold_start_drop")(inputs["movie"])
     m = PerDistinctMovie(movie_tower, name="movie_tower_per_distinct")(
-        {"movie": movie, "distinct": inputs["movie"], "genres": inputs["genres"], "title": inputs["title"]})
+        {"movie": movie, "identity": inputs["movie"], "genres": inputs["genres"], "title": inputs["title"]})
     bias_reg = keras.regularizers.L2(cfg.bias_l2)
     b_user = layers.Embedding(n_users, 1, embeddings_initializer="zeros",
                               embeddings_regularizer=bias_reg, name="user_bias")(inputs["user"])

@@ -182,12 +182,14 @@ def factors_of(result: TrainResult, dataset: DataSet) -> Factors:
 
 
 def _movie_bias_rows(towers) -> np.ndarray:
+    """Every row of the trained movie bias: one per film, and the unseen one last with cold-start training."""
     return towers.rating.get_layer("movie_bias").get_weights()[0][:, 0]
 
 
-def unseen_movie_bias(result: TrainResult) -> float | None:
+def unseen_movie_bias(result: TrainResult, dataset: DataSet) -> float | None:
     """The movie bias cold-start training learned for films nobody rated (None without it)."""
-    return float(_movie_bias_rows(result.towers)[-1]) if result.model_config.cold_start_rate > 0 else None
+    rows = _movie_bias_rows(result.towers)
+    return float(rows[dataset.n_movies]) if len(rows) == dataset.n_movies + 1 else None
 
 
 def export_run(result: TrainResult, dataset: DataSet, runs_dir: Path, *,
@@ -205,7 +207,8 @@ def _save_model(folder: Path, result: TrainResult, dataset: DataSet) -> None:
 
     result.towers.rating.save(folder / "model.keras")
     movie_tower_write(folder, result.towers.movie, result.model_config, dataset.title_length,
-                      rated_rows=np.unique(dataset.rating_movies), unseen_bias=unseen_movie_bias(result))
+                      n_movies=dataset.n_movies, rated_rows=np.unique(dataset.rating_movies),
+                      unseen_bias=unseen_movie_bias(result, dataset))
     user_tower_write(folder, result.towers.user, rated_rows=np.unique(dataset.rating_users))
 
 

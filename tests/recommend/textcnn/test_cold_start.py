@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 def test_the_drop_takes_whole_films_in_training_and_nothing_outside_it():
     from re_sys.recommend.textcnn.model import ColdStartDrop
 
-    layer = ColdStartDrop(unseen=50, rate=0.3, seed=1)
+    layer = ColdStartDrop(n_movies=50, rate=0.3, seed=1)
     movies = np.repeat(np.arange(50, dtype=np.int32), 4)         # every film rated four times in the step
     dropped = []
     for _ in range(40):
@@ -60,6 +60,7 @@ def test_the_run_serves_the_unseen_id_and_bias_the_model_learned(cold, tmp_path)
     np.testing.assert_allclose(placement.vector, training.predict_inputs(result.towers.movie, unseen)[0], atol=2e-5)
     learned_bias = result.towers.rating.get_layer("movie_bias").get_weights()[0][-1, 0]
     assert tower.unseen_bias == pytest.approx(float(learned_bias), abs=1e-6)
+    assert learned_bias != 0.0          # it starts at exactly 0: only ratings of dropped films move it
     assert tower.unseen_bias != pytest.approx(float(engine.run.movie_bias.mean()), abs=1e-4)
 
     # Stars for the new film: the viewer's vector and bias, the global mean and the learned unseen bias.
@@ -68,3 +69,48 @@ def test_the_run_serves_the_unseen_id_and_bias_the_model_learned(cold, tmp_path)
                 + engine.run.global_mean + learned_bias)
     got = engine.predict_content(engine.run.user_features[row], float(engine.run.user_bias[row]), {900: placement})
     assert got[900] == pytest.approx(float(np.clip(expected, 0.5, 5.0)), abs=1e-4)
+
+
+@pytest.fixture(scope="module")
+def plain():
+    dataset = DataSet.from_frames(*planted_frames())
+    return dataset, training.fit(dataset, model_config=dataclasses.replace(SMALL, cold_start_rate=0.0),
+                                 train_config=FAST)
+
+
+def test_a_run_trained_without_cold_start_places_new_films_as_before(plain, tmp_path):
+    """No unseen row: a new film gets the mean id embedding of the rated films and the mean movie bias."""
+    from re_sys.recommend.serving.engine import Engine
+
+    dataset, result = plain
+    run = training.export_run(result, dataset, tmp_path / "runs")
+    with np.load(run / "movie_tower.npz") as arrays:
+        assert "unseen_bias" not in arrays
+        trained = result.towers.movie.get_layer("movie_embedding").get_weights()[0]
+        assert trained.shape[0] == arrays["movie_embedding"].shape[0] == dataset.n_movies
+        np.testing.assert_allclose(arrays["unseen_id"], trained[np.unique(dataset.rating_movies)].mean(axis=0),
+                                   atol=1e-6)
+    engine = Engine(Run.load(run))
+    assert engine.movie_tower.unseen_bias is None
+    assert engine._unseen_movie_bias == pytest.approx(float(engine.run.movie_bias.mean()))
+
+
+def test_new_films_rank_by_their_stars_only_from_a_cold_start_run(cold, plain, tmp_path, monkeypatch):
+    """The stars joined the new-film rule once cold-start training made them worth it; an older run's
+    new films keep the rule they were measured with (genre shares and the neighbours' popularity)."""
+    from re_sys.recommend.serving import new_films
+    from re_sys.recommend.serving.engine import Engine
+
+    given = []
+    real = new_films.new_film_scores
+    monkeypatch.setattr(new_films, "new_film_scores",
+                        lambda shares, popularity, stars=None: given.append(stars) or real(shares, popularity, stars))
+    action_fan = {m: (5.0 if m % 2 else 1.0) for m in range(1, 11)}
+    for name, (dataset, result) in (("cold", cold), ("plain", plain)):
+        engine = Engine(Run.load(training.export_run(result, dataset, tmp_path / name)))
+        new = {901: engine.content_placement("Boom Blast Returns", ["Action"]),
+               903: engine.content_placement("Boom Blast 7", ["Action"])}
+        listed = engine.for_user(action_fan, vector=engine.fold_in(action_fan), k=10, new_movies=new)
+        assert any(r.channel == "new" for r in listed), name
+    assert len(given) == 2
+    assert given[0] is not None and len(given[0]) >= 1 and given[1] is None
