@@ -150,7 +150,6 @@ class TextCNNContent:
                                 catalogue=(encoded["genres"], encoded["title"]))
         self.dataset, self.factors, self.metrics = dataset, factors, result.metrics
         self.movie_bias = unseen_bias if unseen_bias is not None else float(factors.movie_bias[rows].mean())
-        self.cold_start = unseen_bias is not None
         self.titles = dict(zip(inputs.movies["movie_id"].astype(int).tolist(), inputs.movies["title"].tolist()))
         self.genres = _genres_of(inputs.movies)
         self._placed: dict[int, Placement] = {}
@@ -178,7 +177,7 @@ class TextCNNContent:
         """As for-you ranks new films (`serving.content_tower.new_film_scores`); one viewer per call."""
         shares = self._shares.score(user_ids, movie_ids)
         popularity = [nearest_popularity(self._place(int(m)).nearest, self._counts) for m in movie_ids]
-        return new_film_scores(shares, popularity, self.predict(user_ids, movie_ids) if self.cold_start else None)
+        return new_film_scores(shares, popularity, self.predict(user_ids, movie_ids) if self.tower.cold_start else None)
 
 
 NEW_MOVIE_METHODS: Registry = {

@@ -141,6 +141,11 @@ class MovieTower:
                        catalogue=catalogue)
 
     @property
+    def cold_start(self) -> bool:
+        """Whether the run was trained with cold-start: its unseen id and bias were learned, not averaged."""
+        return self.unseen_bias is not None
+
+    @property
     def feature_dim(self) -> int:
         return self.arrays["movie_features_kernel"].shape[1]
 

@@ -155,7 +155,7 @@ class Engine:
     def _unseen_movie_bias(self) -> float:
         """The bias cold-start training learned for unrated films, else the mean trained one."""
         tower = self.movie_tower
-        if tower is not None and tower.unseen_bias is not None:
+        if tower is not None and tower.cold_start:
             return tower.unseen_bias
         return float(self.run.movie_bias.mean())
 

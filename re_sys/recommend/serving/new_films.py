@@ -97,7 +97,7 @@ def in_for_you(engine: "Engine", answer: list[Recommendation], vector, new_movie
         counts = np.zeros(len(engine.run.movie_ids)) if counts is None else counts
         # Stars rank new films only from a run trained for it (with cold-start, measured to help);
         # an older run's stars for films it never learned to place made the ranking worse.
-        stars = [predicted[m] for m in ids] if tower is not None and tower.unseen_bias is not None else None
+        stars = [predicted[m] for m in ids] if tower is not None and tower.cold_start else None
         scores = new_film_scores(shares, [nearest_popularity(content[m].nearest, counts) for m in ids], stars)
     best = [ids[i] for i in np.lexsort((ids, -scores))]
     slots = len(best) if by_stars else slots_for(k)
