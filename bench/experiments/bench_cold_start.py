@@ -19,8 +19,10 @@ rate and split:
 - new films (the inner held-out ones): RMSE of their stars against the
   genre-mean baseline's, and NDCG@10 / liked-NDCG@10 of ranking only them for
   each viewer, by the viewer's genre shares + nearest films' popularity, by
-  the predicted stars, and by the three (the served rule,
-  `serving.content_tower.new_film_scores`), against genre popularity;
+  the predicted stars, and by the three (`serving.content_tower.new_film_scores`;
+  the served rule until the content profile and the regressed popularity
+  joined it, bench_new_film_profile.py and bench_new_film_popularity.py),
+  against genre popularity;
 - films the run knows: the validation RMSE early stopping watched (a tenth of
   the inner training ratings), the price of the drop.
 """
@@ -29,6 +31,8 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from typing import Iterator, NamedTuple  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -43,6 +47,71 @@ from re_sys.recommend.serving.content_tower import nearest_popularity, new_film_
 from re_sys.recommend.textcnn.config import TextCNNConfig  # noqa: E402
 
 
+class InnerSplit(NamedTuple):
+    outer: int                    # the outer seed: protocol new-movies' split, its test part never read
+    inner: int                    # the seed of this inner tenth of films
+    train: Interactions
+    test: Interactions
+    inputs: RankerInputs          # for the methods, from `train`
+    baseline: tuple[float, float]  # genre popularity's NDCG@10 / liked-NDCG@10 on `test`
+
+
+def inner_splits(data: Interactions, movies, users, seeds, count: int) -> Iterator[InnerSplit]:
+    """The `count` inner new-movies splits per outer seed S (seeds S + 100, S + 200, ...) the experiments
+    on new films share, with genre popularity's figures on each (ties shuffled with S)."""
+    for outer in seeds:
+        outer_train, _ = new_movie_split(data, 0.1, outer)
+        for i in range(count):
+            inner = outer + 100 * (i + 1)
+            train, test = new_movie_split(outer_train, 0.1, inner)
+            inputs = RankerInputs(train, movies, users, outer)
+            popularity = GenrePopularity(inputs)
+            baseline = ranking(lambda u, c: popularity.score(np.full(len(c), u), c), test, outer)
+            yield InnerSplit(outer, inner, train, test, inputs, baseline)
+
+
+def inner_splits_of(args) -> Iterator[InnerSplit]:
+    """`inner_splits` of the dataset, seeds and count an `inner_split_parser` read."""
+    ratings, movies, users = movielens_frames(args.dataset)
+    yield from inner_splits(Interactions.from_frame(ratings), movies, users, args.seeds, args.inner_splits)
+
+
+def inner_split_parser(doc: str, splits: int = 3):
+    """The arguments of an experiment on these inner splits: --dataset, --seeds and --inner-splits."""
+    parser = dataset_parser(doc)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--inner-splits", type=int, default=splits)
+    return parser
+
+
+def rule_gains(split: InnerSplit, rules: dict, gains: dict[str, list]) -> None:
+    """Each rule's NDCG@10 / liked-NDCG@10 gain against genre popularity on one split: printed, and
+    added to `gains` (one list per rule) for `gains_table`."""
+    cells = []
+    for name, rule in rules.items():
+        n, liked = ranking(rule, split.test, split.outer)
+        gains.setdefault(name, []).append((n / split.baseline[0] - 1, liked / split.baseline[1] - 1))
+        cells.append(f"{name} {n / split.baseline[0] - 1:+.1%} / {liked / split.baseline[1] - 1:+.1%}")
+    print(f"seed {split.outer}, inner split {split.inner}: " + "; ".join(cells), flush=True)
+
+
+def gains_table(dataset: str, gains: dict[str, list]) -> None:
+    """The markdown table of `rule_gains`' gains: mean, lowest split and every split, per rule."""
+    print(f"\n{dataset}, inner new-movies splits; NDCG@10 / liked-NDCG@10 gain against genre popularity\n")
+    print("| rule | mean | lowest split | per split |")
+    print("|---|---|---|---|")
+    for name, values in gains.items():
+        mean, low = np.mean(values, axis=0), np.min(values, axis=0)
+        print(f"| {name} | {mean[0]:+.1%} / {mean[1]:+.1%} | {low[0]:+.1%} / {low[1]:+.1%} | "
+              + ", ".join(f"{n:+.0%} / {liked:+.0%}" for n, liked in values) + " |")
+
+
+def z(x):
+    """Standardised over the films being ranked, as `new_film_scores` does each signal."""
+    x = np.asarray(x, dtype=np.float64)
+    return (x - x.mean()) / (x.std() + 1e-12) if len(x) > 1 else np.zeros_like(x)
+
+
 def ranking(score, test: Interactions, seed: int) -> tuple[float, float]:
     candidates = np.unique(test.movie_ids)
     shuffled = np.random.default_rng(seed).permutation(len(candidates))
@@ -55,10 +124,8 @@ def ranking(score, test: Interactions, seed: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = dataset_parser(__doc__)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser = inner_split_parser(__doc__, splits=1)
     parser.add_argument("--rates", type=float, nargs="+", default=[0.0, 0.1, 0.2, 0.3])
-    parser.add_argument("--inner-splits", type=int, default=1)
     args = parser.parse_args()
     ratings, movies, users = movielens_frames(args.dataset)
     data = Interactions.from_frame(ratings)
@@ -85,8 +152,8 @@ def main() -> None:
 
             figures = {"shares + popularity": ranking(lambda u, c: new_film_scores(*signals(u, c)[:2]), test, outer),
                        "stars": ranking(lambda u, c: np.asarray(signals(u, c)[2], dtype=np.float64), test, outer),
-                       "shares + popularity + stars (served)": ranking(lambda u, c: new_film_scores(*signals(u, c)),
-                                                                      test, outer)}
+                       "shares + popularity + stars (served then)": ranking(
+                           lambda u, c: new_film_scores(*signals(u, c)), test, outer)}
             row = (f"{outer} / {seed}", rate, model.metrics["valid_rmse"], new_rmse, genre_mean, figures, base)
             rows.append(row)
             print(f"seed {outer}, inner split {seed}, rate {rate}: known-film valid RMSE {row[2]:.4f}; new films RMSE {new_rmse:.4f} "
@@ -94,7 +161,7 @@ def main() -> None:
                   + "; ".join(f"{name} {n:.4f} / {l:.4f}" for name, (n, l) in figures.items()), flush=True)
     print(f"\n{args.dataset.name}, inner new-movies splits\n")
     print("| seed / inner split | rate | known films: valid RMSE | new films: RMSE vs genre mean | "
-          "NDCG / liked vs genre popularity: shares + popularity | stars | shares + popularity + stars (served) |")
+          "NDCG / liked vs genre popularity: shares + popularity | stars | shares + popularity + stars (served then) |")
     print("|---|---|---|---|---|---|---|")
     for seed, rate, valid, new_rmse, genre_mean, figures, (bn, bl) in rows:
         cells = [f"{n / bn - 1:+.1%} / {l / bl - 1:+.1%}" for n, l in figures.values()]

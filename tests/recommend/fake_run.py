@@ -39,8 +39,9 @@ def with_item_channel(folder: Path, weights, popularity) -> Path:
 
 
 def with_movie_tower(folder: Path, *, words, genres, id_dim: int = 3, hidden: int = 5, filters: int = 2,
-                     seed: int = 0) -> Path:
-    """A movie tower of random weights beside a run (the shapes training exports), with its vocabulary."""
+                     seed: int = 0, rated_rows=None) -> Path:
+    """A movie tower of random weights beside a run (the shapes training exports), with its vocabulary;
+    `rated_rows`: the rows of the films with ratings, as export writes them (every row without)."""
     import json
 
     from re_sys.recommend.serving.content_tower import TOWER_FILE
@@ -57,6 +58,8 @@ def with_movie_tower(folder: Path, *, words, genres, id_dim: int = 3, hidden: in
               "movie_features_kernel": rng.normal(size=(2 * hidden + filters, dim)),
               "movie_features_bias": rng.normal(size=dim),
               "windows": np.asarray([2]), "title_length": np.asarray(4)}
+    if rated_rows is not None:
+        arrays["rated_rows"] = np.asarray(rated_rows, dtype=np.int64)
     np.savez(folder / TOWER_FILE, **{k: np.asarray(v, dtype=np.float32) if v.dtype.kind == "f" else v
                                      for k, v in arrays.items()})
     if not (folder / "encodings.npz").exists():     # the catalogue's own films, as training encodes them

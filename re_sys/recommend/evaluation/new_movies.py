@@ -27,7 +27,8 @@ import pandas as pd
 from ..algorithms.base import Interactions
 from ..data.dataset import movie_genre_lists
 from ..metrics import mae, rmse
-from ..serving.content_tower import Placement, nearest_popularity, new_film_scores
+from ..serving.content_tower import (Placement, nearest_popularity, new_film_scores, predicted_popularity,
+                                     profile_closeness)
 from ..stars import LOVED_STARS
 from .protocols import Result, evaluate_ranker
 from .registry import Method, RankerInputs, Registry
@@ -123,9 +124,12 @@ class TextCNNContent:
     Stars: the viewer's vector · the film's + the viewer's bias + the global
     mean + the unseen movie bias (learned with cold-start training, else the
     mean trained one: its own bias is unknown). Ranking:
-    the viewer's genre shares (as GenrePopularity), how much the rated
-    films nearest it by title and genres are rated, and (from a run trained
-    with cold-start) these stars.
+    the viewer's genre shares (as GenrePopularity) and, from a run trained
+    with cold-start, how much a film of its title and genres is rated (the
+    tower's regression over the rated films), these stars and the film's
+    closeness to the content profile of the films the viewer rated in
+    training; a run trained without cold-start ranks by the shares and how
+    much the ten rated films nearest it are rated.
     """
 
     def __init__(self, inputs: RankerInputs, model_config=None, train_config=None):
@@ -156,6 +160,10 @@ class TextCNNContent:
         self._shares = GenrePopularity(inputs)
         self._counts = np.bincount([dataset.movie_row(m) for m in train.movie_ids.tolist()],
                                    minlength=dataset.n_movies)
+        self._popularity = self.tower.popularity_model(self._counts) if self.tower.cold_start else None
+        self._rated_rows: dict[int, list[int]] = {}
+        for user, movie in zip(train.user_ids.tolist(), train.movie_ids.tolist()):
+            self._rated_rows.setdefault(user, []).append(dataset.movie_row(movie))
 
     def _place(self, movie: int) -> Placement:
         """As serving places a film it never saw (`Engine.content_placement`)."""
@@ -176,8 +184,15 @@ class TextCNNContent:
     def score(self, user_ids, movie_ids):
         """As for-you ranks new films (`serving.content_tower.new_film_scores`); one viewer per call."""
         shares = self._shares.score(user_ids, movie_ids)
-        popularity = [nearest_popularity(self._place(int(m)).nearest, self._counts) for m in movie_ids]
-        return new_film_scores(shares, popularity, self.predict(user_ids, movie_ids) if self.tower.cold_start else None)
+        if not self.tower.cold_start:
+            popularity = [nearest_popularity(self._place(int(m)).nearest, self._counts) for m in movie_ids]
+            return new_film_scores(shares, popularity)
+        vectors = [self._place(int(m)).vector for m in movie_ids]
+        popularity = (np.zeros(len(vectors)) if self._popularity is None
+                      else predicted_popularity(self._popularity, vectors))
+        profile = self.tower.profile_of(self._rated_rows.get(int(user_ids[0]), []))
+        closeness = None if profile is None else profile_closeness(profile, vectors)
+        return new_film_scores(shares, popularity, self.predict(user_ids, movie_ids), closeness)
 
 
 NEW_MOVIE_METHODS: Registry = {

@@ -20,9 +20,11 @@ empty them, so no trained film sits at zero.)
 `placed` also finds the NEIGHBOURS rated films nearest it by title and genres:
 every rated film of the catalogue run through the tower with that same id
 (learned or mean), so that only its title and genres tell it apart. Serving
-ranks new films by the viewer's genre shares, how much those neighbours are
-rated and the predicted stars (`new_film_scores`), and lists a new film
-beside its neighbours (`Engine`). Lending
+ranks new films by the viewer's genre shares, how much a film placed there
+is rated (a regression over the catalogue, `popularity_model`), the
+predicted stars and the film's closeness to the viewer's content profile
+(`profile_of`), all in `new_film_scores`, and lists a new film beside its
+neighbours (`Engine`). Lending
 the new film their mean id embedding and movie bias instead was measured and
 left: it made the stars worse on two of three seeds (protocol new-movies,
 docs/benchmarks.md).
@@ -41,11 +43,14 @@ import numpy as np
 from ..data.dataset import PAD, UNKNOWN_WORD, title_words
 
 __all__ = ["NEIGHBOURS", "TOWER_FILE", "MovieTower", "Placement", "genre_shares", "nearest_popularity",
-           "new_film_scores"]
+           "new_film_scores", "popularity_weights", "predicted_popularity", "profile_closeness"]
 
 TOWER_FILE = "movie_tower.npz"
 # How many of the catalogue's films nearest a new film by title and genres `placed` finds.
 NEIGHBOURS = 10
+# The ridge penalty of `popularity_weights`: chosen with the regression itself on inner splits
+# (1 and 10 tried; bench/experiments/bench_new_film_popularity.py).
+POPULARITY_L2 = 1.0
 DENSE = ("movie_dense", "genre_dense", "movie_features")
 
 
@@ -57,29 +62,54 @@ class Placement(NamedTuple):
     genres: np.ndarray      # its genre ids, as the run encodes them (0 pads)
 
 
-def new_film_scores(shares: np.ndarray, popularity: np.ndarray, stars: np.ndarray | None = None) -> np.ndarray:
+def new_film_scores(shares: np.ndarray, popularity: np.ndarray, stars: np.ndarray | None = None,
+                    closeness: np.ndarray | None = None) -> np.ndarray:
     """How films the run never saw rank for one viewer: the viewer's genre shares, how much the
-    films like them are rated and, where given, the stars predicted for the viewer, each
-    standardised over these films and added.
+    films can be expected to be rated and, where given, the stars predicted for the viewer and
+    the films' closeness to the viewer's content profile, each standardised over these films
+    and added.
 
     `shares[i]`: the share of the viewer's loved films in film i's genres
-    (summed over its genres); `popularity[i]`: the mean log(1 + ratings) of
-    the rated films nearest film i; `stars[i]`: the stars predicted for the
-    viewer (pass them only from a run trained with cold-start: without it
-    they made the ranking worse). Nobody rated the films, so no collaborative channel
-    can say whether this viewer will watch them; chosen on inner splits of
-    the training ratings among counts of those nearest films the viewer
-    rated or loved, the predicted stars and mixes of these
-    (`python -m bench.experiments.bench_new_film_ranking`). The stars joined
-    once cold-start training made them worth it: with the tower trained to
-    place films nobody rated, adding them raised the mean liked-NDCG gain
-    over nine inner splits by 5.8 points, at 2.1 points of NDCG
-    (`python -m bench.experiments.bench_cold_start`, docs/benchmarks.md).
+    (summed over its genres); `popularity[i]`: how much film i can be
+    expected to be rated, in log(1 + ratings) (from a run trained with
+    cold-start, `predicted_popularity` by `MovieTower.popularity_model`;
+    else the mean over the rated films nearest it, `nearest_popularity`);
+    `stars[i]`: the stars predicted for the viewer; `closeness[i]`: film
+    i's `profile_closeness` to the viewer's profile (pass these two only
+    from a run trained with cold-start, where they were measured).
+
+    Nobody rated the films, so no collaborative channel can say whether this
+    viewer will watch them. The rule was chosen on inner splits of the
+    training ratings, step by step (docs/benchmarks.md has the tables):
+    - genre shares and the nearest films' popularity, among counts of those
+      nearest films the viewer rated or loved, the stars and mixes of these
+      (`python -m bench.experiments.bench_new_film_ranking`);
+    - the stars, once cold-start training made them worth it: +5.8 points of
+      mean liked-NDCG gain over nine splits, at 2.1 points of NDCG
+      (`python -m bench.experiments.bench_cold_start`);
+    - the profile, the one signal that reads the title words for this
+      viewer: higher on both figures on every split but one liked-NDCG tie
+      (`python -m bench.experiments.bench_new_film_profile`);
+    - popularity by regression over every rated film instead of the ten
+      nearest: higher on both figures on eight splits of nine, and the best
+      worst split (`python -m bench.experiments.bench_new_film_popularity`).
     """
     def z(x):
         x = np.asarray(x, dtype=np.float64)
         return (x - x.mean()) / (x.std() + 1e-12) if len(x) > 1 else np.zeros_like(x)
-    return z(shares) + z(popularity) + (z(stars) if stars is not None else 0.0)
+    return (z(shares) + z(popularity) + (z(stars) if stars is not None else 0.0)
+            + (z(closeness) if closeness is not None else 0.0))
+
+
+def _unit_rows(vectors: Sequence[np.ndarray]) -> np.ndarray:
+    units = np.asarray(np.stack(vectors), dtype=np.float64).reshape(len(vectors), -1)
+    return units / np.maximum(np.linalg.norm(units, axis=1, keepdims=True), 1e-12)
+
+
+def profile_closeness(profile: np.ndarray, vectors: Sequence[np.ndarray]) -> np.ndarray:
+    """The cosine of each film's vector with a viewer's content profile (`MovieTower.profile_of`)."""
+    profile = np.asarray(profile, dtype=np.float64)
+    return _unit_rows(vectors) @ (profile / max(float(np.linalg.norm(profile)), 1e-12))
 
 
 def genre_shares(loved_genres: Iterable[Sequence[int]], film_genres: Iterable[Sequence[int]]) -> np.ndarray:
@@ -92,6 +122,19 @@ def genre_shares(loved_genres: Iterable[Sequence[int]], film_genres: Iterable[Se
     n = max(len(loved), 1)
     return np.asarray([sum(counts.get(int(g), 0) for g in set(genres) if g) / n for genres in film_genres],
                       dtype=np.float64)
+
+
+def popularity_weights(units: np.ndarray, ratings: np.ndarray, l2: float = POPULARITY_L2) -> np.ndarray:
+    """Ridge regression of log(1 + ratings) on films' unit vectors and a constant: the weights, the
+    constant's last (`l2` on all of them)."""
+    x = np.hstack([np.asarray(units, dtype=np.float64), np.ones((len(units), 1))])
+    y = np.log1p(np.asarray(ratings, dtype=np.float64))
+    return np.linalg.solve(x.T @ x + l2 * np.eye(x.shape[1]), x.T @ y)
+
+
+def predicted_popularity(weights: np.ndarray, vectors: Sequence[np.ndarray]) -> np.ndarray:
+    """The log(1 + ratings) that `popularity_weights` predict for films of these vectors."""
+    return _unit_rows(vectors) @ weights[:-1] + weights[-1]
 
 
 def nearest_popularity(nearest: np.ndarray, ratings_per_film: np.ndarray) -> float:
@@ -201,6 +244,49 @@ class MovieTower:
         closeness = known @ (vector / max(float(np.linalg.norm(vector)), 1e-12))
         nearest = np.argsort(-closeness, kind="stable")[:NEIGHBOURS]
         return Placement(vector, self.rated_rows[nearest], genres[0])
+
+    def profile_of(self, rows: Sequence[int]) -> np.ndarray | None:
+        """A viewer's content profile, as a content-based filter keeps one: the mean of the unit
+        vectors the tower gives the rated films among `rows` (the run's rows of the viewer's
+        films) from title and genres alone, less that mean over every rated film, so that what
+        all films share cancels and what this viewer watches more than others stays.
+
+        None without a catalogue, without any rated film among `rows`, or where the viewer's
+        films lean no way (their mean is the catalogue's, and the cosines would be noise). New
+        films are compared with it by `profile_closeness`, in the space `placed` puts them in.
+        """
+        known = self._neutral_catalogue
+        if known is None or not len(known):
+            return None
+        index = self._neutral_index
+        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+        at = index[rows[(rows >= 0) & (rows < len(index))]]
+        at = at[at >= 0]
+        if not len(at):
+            return None
+        profile = known[at].astype(np.float64).mean(axis=0) - self._neutral_centre
+        return profile if float(np.linalg.norm(profile)) > 1e-6 else None
+
+    def popularity_model(self, ratings_per_row: np.ndarray) -> np.ndarray | None:
+        """How much a film is rated, learned from where title and genres alone put the rated films
+        (`popularity_weights` over the neutral catalogue; `ratings_per_row`: the run's ratings per
+        row): its `popularity_weights`, which `predicted_popularity` applies to new films. None
+        without a catalogue."""
+        known = self._neutral_catalogue
+        if known is None or not len(known):
+            return None
+        return popularity_weights(known, np.asarray(ratings_per_row, dtype=np.float64)[self.rated_rows])
+
+    @cached_property
+    def _neutral_centre(self) -> np.ndarray:
+        return self._neutral_catalogue.astype(np.float64).mean(axis=0)
+
+    @cached_property
+    def _neutral_index(self) -> np.ndarray:
+        """For each run row, its place in `rated_rows` (and in the neutral catalogue), -1 for none."""
+        index = np.full(int(self.rated_rows.max()) + 1, -1, dtype=np.int64)
+        index[self.rated_rows] = np.arange(len(self.rated_rows))
+        return index
 
     @cached_property
     def _neutral_catalogue(self) -> np.ndarray | None:

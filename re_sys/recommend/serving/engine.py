@@ -148,6 +148,13 @@ class Engine:
         return None if placement is None else placement.vector
 
     @cached_property
+    def content_popularity(self) -> np.ndarray | None:
+        """The movie tower's model of how much a film is rated from its title and genres
+        (`MovieTower.popularity_model`), fitted once per run; None without a tower or counts."""
+        tower, counts = self.movie_tower, self.run.movie_popularity
+        return None if tower is None or counts is None else tower.popularity_model(counts)
+
+    @cached_property
     def _placements(self) -> dict:
         return {}
 

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
-from .content_tower import Placement, genre_shares, nearest_popularity, new_film_scores
+from .content_tower import (Placement, genre_shares, nearest_popularity, new_film_scores, predicted_popularity,
+                            profile_closeness)
 from .reasons import NEW_FOR_YOU, NEW_LIKE_ONE_YOU_LOVED, Reason, stars_text
 from .results import Recommendation
 
@@ -70,8 +71,9 @@ def in_for_you(engine: "Engine", answer: list[Recommendation], vector, new_movie
     and would bury them. Where the viewer ranks by predicted stars
     ("text-cnn") they compete on that one scale with every film. In every
     other order the best of them by `new_film_scores` (the viewer's loved
-    genres, how much the films like it are rated, and, from a run trained
-    with cold-start, its stars) gets at most
+    genres, how much it can be expected to be rated, and, from a run trained
+    with cold-start, its stars and how close it is to the content profile
+    of the films the viewer rated) gets at most
     `slots_for(k)` places, and only when the viewer loved a
     film of its genres and its stars reach the floor; it goes where its
     stars place it among the list's, at the latest in the last place. Its
@@ -93,12 +95,22 @@ def in_for_you(engine: "Engine", answer: list[Recommendation], vector, new_movie
     if by_stars:
         scores = np.array([predicted[m] for m in ids])
     else:
-        counts = engine.run.movie_popularity
-        counts = np.zeros(len(engine.run.movie_ids)) if counts is None else counts
-        # Stars rank new films only from a run trained for it (with cold-start, measured to help);
-        # an older run's stars for films it never learned to place made the ranking worse.
-        stars = [predicted[m] for m in ids] if tower is not None and tower.cold_start else None
-        scores = new_film_scores(shares, [nearest_popularity(content[m].nearest, counts) for m in ids], stars)
+        # Stars, the content profile and the learned popularity rank new films only from a run
+        # trained for it (with cold-start, where they were measured to help); an older run's stars
+        # for films it never learned to place made the ranking worse, so it keeps its rule.
+        stars = closeness = None
+        if tower is not None and tower.cold_start:
+            vectors = [content[m].vector for m in ids]
+            stars = [predicted[m] for m in ids]
+            profile = tower.profile_of([row for row in map(engine.row_of, rated) if row is not None])
+            closeness = None if profile is None else profile_closeness(profile, vectors)
+            model = engine.content_popularity
+            popularity = np.zeros(len(ids)) if model is None else predicted_popularity(model, vectors)
+        else:
+            counts = engine.run.movie_popularity
+            counts = np.zeros(len(engine.run.movie_ids)) if counts is None else counts
+            popularity = [nearest_popularity(content[m].nearest, counts) for m in ids]
+        scores = new_film_scores(shares, popularity, stars, closeness)
     best = [ids[i] for i in np.lexsort((ids, -scores))]
     slots = len(best) if by_stars else slots_for(k)
     stars_of = engine.predict_many(*vector, [r.movie_id for r in answer])

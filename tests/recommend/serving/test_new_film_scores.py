@@ -2,7 +2,9 @@
 import numpy as np
 import pytest
 
-from re_sys.recommend.serving.content_tower import genre_shares, nearest_popularity, new_film_scores
+from re_sys.recommend.serving.content_tower import (MovieTower, genre_shares, nearest_popularity, new_film_scores,
+                                                    popularity_weights, predicted_popularity, profile_closeness)
+from tests.recommend.fake_run import two_kinds_run, with_movie_tower
 
 
 def test_each_signal_is_standardised_over_the_films_and_added():
@@ -13,6 +15,73 @@ def test_each_signal_is_standardised_over_the_films_and_added():
     # Equal on the other two, the film with the better stars for this viewer goes first.
     assert np.argmax(new_film_scores([0.5, 0.5], [2.0, 2.0], [3.0, 4.5])) == 1
     assert new_film_scores([0.3], [1.0], [4.0]).tolist() == [0.0]       # one film: nothing to standardise
+    # The profile's closeness is standardised and added like the others:
+    # [0.1, 0.2, 0.6] has z [-0.9258, -0.4629, 1.3887].
+    np.testing.assert_allclose(new_film_scores(shares, popularity, stars, [0.1, 0.2, 0.6]),
+                               [-1.6329, -1.1700, 2.8029], atol=1e-4)
+
+
+def test_profile_closeness_is_the_cosine_with_the_profile():
+    closeness = profile_closeness(np.array([2.0, 0.0]), [np.array([3.0, 0.0]), np.array([0.0, 5.0]),
+                                                         np.array([1.0, 1.0]), np.array([-1.0, 0.0])])
+    np.testing.assert_allclose(closeness, [1.0, 0.0, np.sqrt(0.5), -1.0])
+
+
+def space_and_love_tower(tmp_path, rated_rows=None) -> MovieTower:
+    """Five catalogue films called "Space War" (rows 0-4), five "Love Story" (5-9), all of one genre."""
+    run = two_kinds_run(tmp_path / "run")
+    np.savez(run / "encodings.npz", movie_genres=np.ones((10, 1), dtype=np.int64),
+             movie_title=np.array([[2, 3, 0, 0]] * 5 + [[4, 5, 0, 0]] * 5))
+    with_movie_tower(run, words=["space", "war", "love", "story"], genres=["Drama"], rated_rows=rated_rows)
+    return MovieTower.load(run)
+
+
+def test_popularity_weights_are_a_ridge_regression_of_log_ratings():
+    units = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0], [0.6, 0.8]])
+    ratings = np.expm1(units @ [2.0, 0.5] + 1.0)          # log(1 + ratings) is exactly linear in them
+    np.testing.assert_allclose(popularity_weights(units, ratings, l2=1e-9), [2.0, 0.5, 1.0], atol=1e-6)
+    # The penalty shrinks the weights: with λ = 5 the fit is no longer exact and the weights are smaller.
+    shrunk = popularity_weights(units, ratings, l2=5.0)
+    assert np.linalg.norm(shrunk) < np.linalg.norm([2.0, 0.5, 1.0]) - 0.1
+
+
+def test_a_new_film_is_expected_to_be_rated_as_much_as_the_films_its_title_puts_it_near(tmp_path):
+    tower = space_and_love_tower(tmp_path)
+    new = [tower.placed(title, ["Drama"]).vector for title in ("Space War", "Love Story")]
+    for counts, first in (([90] * 5 + [2] * 5, 0), ([1] * 5 + [40] * 5, 1)):
+        guessed = predicted_popularity(tower.popularity_model(np.array(counts)), new)
+        assert int(np.argmax(guessed)) == first, counts
+    (tmp_path / "run" / "encodings.npz").unlink()
+    assert MovieTower.load(tmp_path / "run").popularity_model(np.ones(10)) is None     # no catalogue
+
+
+def test_only_films_with_ratings_teach_the_popularity_and_make_the_profile(tmp_path):
+    """The run's rows of films without ratings (here 2, 4, 6, 8) stand nowhere in the catalogue the
+    tower compares new films with; rows are matched to it through `rated_rows`, in any order."""
+    tower = space_and_love_tower(tmp_path, rated_rows=[9, 1, 3, 5, 7, 0])
+    new = [tower.placed(title, ["Drama"]).vector for title in ("Space War", "Love Story")]
+    # Rows without ratings carry a count that would turn the guess round if it were read.
+    counts = np.array([50, 50, 1000, 50, 1000, 1, 1000, 1, 1000, 1])
+    assert int(np.argmax(predicted_popularity(tower.popularity_model(counts), new))) == 0
+    # A viewer of "Space War" films, whatever else they rated among rows the catalogue lacks.
+    assert int(np.argmax(profile_closeness(tower.profile_of([0, 1, 2, 4, 6]), new))) == 0
+    assert tower.profile_of([2, 4, 6, 8]) is None
+    np.testing.assert_allclose(tower.profile_of([1, 2, 3]), tower.profile_of([1, 3]))
+
+
+def test_a_viewers_content_profile_puts_new_films_like_theirs_first(tmp_path):
+    """A viewer of "Space War" films is closest to a new "Space War", of "Love Story" films to a new
+    "Love Story", and what every film shares cancels out of the profile."""
+    tower = space_and_love_tower(tmp_path)
+    run = tmp_path / "run"
+    new = [tower.placed(title, ["Drama"]).vector for title in ("Space War", "Love Story")]
+    for rows, first in (([0, 1, 2], 0), ([5, 8], 1), ([0, 1, 9], 0)):
+        assert int(np.argmax(profile_closeness(tower.profile_of(rows), new))) == first, rows
+    assert tower.profile_of([0, 5]) is None      # one of each kind: they lean no way, so no profile
+    # Rows the run has no film for, or no rows, give no profile; nor does a run without its catalogue.
+    assert tower.profile_of([]) is None and tower.profile_of([99, -1]) is None
+    (run / "encodings.npz").unlink()
+    assert MovieTower.load(run).profile_of([0, 1]) is None
 
 
 def test_genre_shares_and_nearest_popularity():

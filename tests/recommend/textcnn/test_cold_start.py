@@ -95,16 +95,20 @@ def test_a_run_trained_without_cold_start_places_new_films_as_before(plain, tmp_
     assert engine._unseen_movie_bias == pytest.approx(float(engine.run.movie_bias.mean()))
 
 
-def test_new_films_rank_by_their_stars_only_from_a_cold_start_run(cold, plain, tmp_path, monkeypatch):
-    """The stars joined the new-film rule once cold-start training made them worth it; an older run's
-    new films keep the rule they were measured with (genre shares and the neighbours' popularity)."""
+def test_new_films_rank_by_the_cold_start_signals_only_from_a_cold_start_run(cold, plain, tmp_path, monkeypatch):
+    """The stars, the viewer's content profile and the tower's regression of popularity joined the
+    new-film rule once cold-start training made them worth it; an older run's new films keep the rule
+    they were measured with (genre shares and the neighbours' popularity)."""
     from re_sys.recommend.serving import new_films
+    from re_sys.recommend.serving.content_tower import nearest_popularity, predicted_popularity, profile_closeness
     from re_sys.recommend.serving.engine import Engine
 
     given = []
     real = new_films.new_film_scores
     monkeypatch.setattr(new_films, "new_film_scores",
-                        lambda shares, popularity, stars=None: given.append(stars) or real(shares, popularity, stars))
+                        lambda shares, popularity, stars=None, closeness=None: (
+                            given.append((list(popularity), stars, closeness))
+                            or real(shares, popularity, stars, closeness)))
     action_fan = {m: (5.0 if m % 2 else 1.0) for m in range(1, 11)}
     for name, (dataset, result) in (("cold", cold), ("plain", plain)):
         engine = Engine(Run.load(training.export_run(result, dataset, tmp_path / name)))
@@ -112,5 +116,17 @@ def test_new_films_rank_by_their_stars_only_from_a_cold_start_run(cold, plain, t
                903: engine.content_placement("Boom Blast 7", ["Action"])}
         listed = engine.for_user(action_fan, vector=engine.fold_in(action_fan), k=10, new_movies=new)
         assert any(r.channel == "new" for r in listed), name
+        vectors = [new[m].vector for m in (901, 903)]
+        if name == "cold":    # how much it will be rated: the tower's regression over the rated films
+            expected = predicted_popularity(engine.content_popularity, vectors)
+            # and how close it is to the profile of every film the viewer rated
+            profile = engine.movie_tower.profile_of([engine.row_of(m) for m in action_fan])
+            assert all(np.isclose(profile_closeness(profile, vectors), c).any() for c in given[-1][2])
+        else:                 # the mean of the ten rated films nearest it
+            expected = [nearest_popularity(new[m].nearest, engine.run.movie_popularity) for m in (901, 903)]
+        assert all(np.isclose(expected, p).any() for p in given[-1][0]), name
     assert len(given) == 2
-    assert given[0] is not None and len(given[0]) >= 1 and given[1] is None
+    # The cold-start run also ranks them by their closeness to the profile of the films the viewer rated.
+    (_, stars, closeness), (_, *plain_given) = given
+    assert stars is not None and len(stars) >= 1 and closeness is not None and len(closeness) == len(stars)
+    assert plain_given == [None, None]
