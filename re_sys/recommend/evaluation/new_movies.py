@@ -188,8 +188,7 @@ class TextCNNContent:
             popularity = [nearest_popularity(self._place(int(m)).nearest, self._counts) for m in movie_ids]
             return new_film_scores(shares, popularity)
         vectors = [self._place(int(m)).vector for m in movie_ids]
-        popularity = (np.zeros(len(vectors)) if self._popularity is None
-                      else predicted_popularity(self._popularity, vectors))
+        popularity = predicted_popularity(self._popularity, vectors)
         profile = self.tower.profile_of(self._rated_rows.get(int(user_ids[0]), []))
         closeness = None if profile is None else profile_closeness(profile, vectors)
         return new_film_scores(shares, popularity, self.predict(user_ids, movie_ids), closeness)

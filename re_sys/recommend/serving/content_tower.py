@@ -43,13 +43,14 @@ import numpy as np
 from ..data.dataset import PAD, UNKNOWN_WORD, title_words
 
 __all__ = ["NEIGHBOURS", "TOWER_FILE", "MovieTower", "Placement", "genre_shares", "nearest_popularity",
-           "new_film_scores", "popularity_weights", "predicted_popularity", "profile_closeness"]
+           "new_film_scores", "popularity_weights", "predicted_popularity", "profile_closeness",
+           "standardised"]
 
 TOWER_FILE = "movie_tower.npz"
 # How many of the catalogue's films nearest a new film by title and genres `placed` finds.
 NEIGHBOURS = 10
 # The ridge penalty of `popularity_weights`: chosen with the regression itself on inner splits
-# (1 and 10 tried; bench/experiments/bench_new_film_popularity.py).
+# (0.1, 1 and 10 tried; bench/experiments/bench_new_film_popularity.py).
 POPULARITY_L2 = 1.0
 DENSE = ("movie_dense", "genre_dense", "movie_features")
 
@@ -94,11 +95,15 @@ def new_film_scores(shares: np.ndarray, popularity: np.ndarray, stars: np.ndarra
       nearest: higher on both figures on eight splits of nine, and the best
       worst split (`python -m bench.experiments.bench_new_film_popularity`).
     """
-    def z(x):
-        x = np.asarray(x, dtype=np.float64)
-        return (x - x.mean()) / (x.std() + 1e-12) if len(x) > 1 else np.zeros_like(x)
+    z = standardised
     return (z(shares) + z(popularity) + (z(stars) if stars is not None else 0.0)
             + (z(closeness) if closeness is not None else 0.0))
+
+
+def standardised(x) -> np.ndarray:
+    """A signal less its mean, over its standard deviation, among the films being ranked (0 for one film)."""
+    x = np.asarray(x, dtype=np.float64)
+    return (x - x.mean()) / (x.std() + 1e-12) if len(x) > 1 else np.zeros_like(x)
 
 
 def _unit_rows(vectors: Sequence[np.ndarray]) -> np.ndarray:
