@@ -32,6 +32,9 @@ VARIANTS = {
     "unsigned + stars 1.0 + floor": replace(SERVED, signed=False, stars_weight=1.0),
     **{f"signed, pivot level − {o} (≥ 2★) + stars {w} + floor": replace(SERVED, level_offset=o, stars_weight=w)
        for o in (0.0, 1.0, 2.0, 3.0) for w in (0.5, 1.0)},
+    # Tried after the policy was chosen (2026-12-02): more weight on the stars, and on ALS or EASE.
+    **{f"signed, pivot level − 2.0 (≥ 2★) + stars {w} + floor": replace(SERVED, stars_weight=w) for w in (1.5, 2.0)},
+    **{f"served with ALS weight {w}": replace(SERVED, als_weight=w) for w in (0.5, 1.5)},
 }
 # Also scored on the outer split with --outer, beside the old and the served policy.
 OUTER = {"old + floor": replace(OLD, floor=SERVED.floor), "signed only": replace(SERVED, stars_weight=0.0, floor=None),
