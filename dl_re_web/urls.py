@@ -5,6 +5,7 @@ from django.urls import include, path, re_path, reverse_lazy
 from django.views.decorators.cache import cache_control
 from django.views.static import serve
 
+from re_sys import api
 from re_sys.views import AdminPasswordChangeView, PasswordChangeView, SignInView
 
 urlpatterns = [
@@ -13,6 +14,8 @@ urlpatterns = [
         success_url=reverse_lazy("admin:password_change_done"))), name="admin_password_change"),
     path("admin/", admin.site.urls),
     path("api/", include("re_sys.api_urls")),
+    # Without it, "/api" would be redirected to "/api/" (a POST there cannot be), not answered in JSON.
+    path("api", api.not_found),
     # Sign-in with throttling; the rest of Django's account views as they are.
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/password_change/", PasswordChangeView.as_view(), name="password_change"),

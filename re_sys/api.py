@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 MAX_K = 100
 MAX_BODY = 4096
 # A rating body is one flat object; deeper nesting is refused before parsing.
-MAX_JSON_DEPTH = 2
+MAX_JSON_DEPTH = 1
 # Whole numbers in ASCII digits only: str.isdigit() also takes `²` and `٣`.
 _WHOLE = re.compile(r"[0-9]{1,10}")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -215,9 +215,21 @@ def my_recommendations(request):
     return _answer(recommending.viewer_recommendations(viewer=viewer, k=k), user_id=viewer.pk)
 
 
+def _hidden_by_caller(request) -> set[int]:
+    """The films the signed-in (or token) caller hid: no list they are given holds one. Such an
+    answer is theirs alone and is never kept in the shared cache."""
+    if not request.user.is_authenticated:
+        return set()
+    viewer = selectors.viewer_of(request.user)
+    return set() if viewer is None else set(marks.marked_ids(viewer, "hidden"))
+
+
 @api_view("GET")
 def movie_similar(request, movie_id: int):
     k = _k(request)
+    hidden = _hidden_by_caller(request)
+    if hidden:
+        return _movie_similar(request, movie_id, k, exclude=hidden)
     key = f"similar:{movie_id}:{k}"
     engine = recommending.engine_current()
     if engine is not None and engine.movie_tower is not None:
@@ -227,12 +239,12 @@ def movie_similar(request, movie_id: int):
     return _shared(key, SHARED_SECONDS, lambda: _movie_similar(request, movie_id, k))
 
 
-def _movie_similar(request, movie_id: int, k: int) -> JsonResponse:
+def _movie_similar(request, movie_id: int, k: int, exclude: set[int] = frozenset()) -> JsonResponse:
     _movie_or_404(movie_id)
     if recommending.engine_current() is None:
         raise _no_model(request)
     try:
-        recs = recommending.movie_similar(movie_id=movie_id, k=k)
+        recs = recommending.movie_similar(movie_id=movie_id, k=k, exclude=exclude)
     except recommending.UnknownId:
         raise ApiError(404, "movie_not_in_model",
                        f"Movie {movie_id} is newer than the served model.") from None
@@ -242,13 +254,16 @@ def _movie_similar(request, movie_id: int, k: int) -> JsonResponse:
 @api_view("GET")
 def movie_also_liked(request, movie_id: int):
     k = _k(request)
+    hidden = _hidden_by_caller(request)
     if not request.GET.get("user"):
+        if hidden:
+            return _movie_also_liked(movie_id, k, exclude=hidden)
         return _shared(f"also-liked:{movie_id}:{k}", SHARED_SECONDS, lambda: _movie_also_liked(movie_id, k))
     # Leaving out what a viewer rated tells what they rated: only for oneself (or staff).
     viewer = _viewer_or_404(request, request.GET["user"])
     if not access.is_own_or_staff(request.user, viewer):
         raise ApiError(404, "user_not_found", f"There is no user {request.GET['user']}.")
-    return _movie_also_liked(movie_id, k, exclude=set(recommending.Taste(viewer).rated))
+    return _movie_also_liked(movie_id, k, exclude={*recommending.Taste(viewer).rated, *hidden})
 
 
 def _movie_also_liked(movie_id: int, k: int, exclude: set[int] = frozenset()) -> JsonResponse:
@@ -264,6 +279,9 @@ def movies_popular(request):
     # Checked before the cache, so that made-up genres neither fill it nor answer an empty list.
     if genre is not None and not selectors.genre_exists(genre):
         raise ApiError(404, "genre_not_found", f"There is no genre {genre[:40]!r}.")
+    hidden = _hidden_by_caller(request)
+    if hidden:
+        return _answer(recommending.movie_popular(k=k, genre=genre, exclude=hidden), genre=genre)
     return _shared(f"popular:{genre}:{k}", POPULAR_SECONDS,
                    lambda: _answer(recommending.movie_popular(k=k, genre=genre), genre=genre))
 
@@ -321,7 +339,7 @@ def ratings(request):
 
 
 def _json_body(request):
-    """The request's body parsed (shallow JSON, not yet checked to be an object), or the API's 413/400 error."""
+    """The request's body as one flat JSON object (its fields not yet checked), or the API's 413/400 error."""
     # Checked before reading: Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE
     # with an HTML page, and the API answers in JSON.
     try:
@@ -331,17 +349,21 @@ def _json_body(request):
     if declared > MAX_BODY or len(request.body) > MAX_BODY:
         raise ApiError(413, "body_too_large", f"The request body is over {MAX_BODY} bytes.")
     try:
-        text = request.body.decode("utf-8") or "{}"
+        text = request.body.decode("utf-8")
         if _json_depth(text) > MAX_JSON_DEPTH:
             raise ValueError("nested too deeply")
         body = json.loads(text)
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        raise ApiError(400, "invalid_json", "The body must be one flat JSON object.") from None
+        body = None
+    # One object of plain values: an empty body, an array, a bare string or a nested object is
+    # no rating or mark of any shape, and says so, rather than "wrong fields".
+    if not isinstance(body, dict) or any(isinstance(value, (dict, list)) for value in body.values()):
+        raise ApiError(400, "invalid_json", "The body must be one flat JSON object.")
     return body
 
 
-def _movie_id_valid(body) -> bool:
-    return isinstance(body, dict) and type(body.get("movie_id")) is int and 0 < body["movie_id"] < 2 ** 31
+def _movie_id_valid(body: dict) -> bool:
+    return type(body.get("movie_id")) is int and 0 < body["movie_id"] < 2 ** 31
 
 
 def _rating_write(request) -> JsonResponse:
@@ -388,3 +410,18 @@ def my_marks(request):
     movie = _movie_or_404(body["movie_id"])
     on = marks.mark_set(viewer=viewer_for_user(request.user), movie=movie, kind=body["kind"], on=body["on"])
     return JsonResponse({"movie_id": movie.pk, "kind": body["kind"], "on": on})
+
+
+@csrf_exempt  # it changes nothing, so a write to a mistyped address learns of the typo, not of CSRF
+def not_found(request, path: str = ""):
+    """Any other address under /api/: the API's 404, in JSON like every answer of the API, counted
+    against the client's limit like any request."""
+    try:
+        _authenticate(request)
+    except ApiError as exc:
+        if exc.status == 429:
+            response = _error(exc.status, exc.code, exc.message)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+    return _error(404, "not_found", f"There is no API address {request.path[:80]!r}. Ids are whole numbers "
+                                    "and addresses end without a slash; the README's JSON API lists them.")

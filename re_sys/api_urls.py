@@ -1,12 +1,13 @@
 """URLs of the JSON API, mounted under /api/."""
-from django.urls import path
+from django.urls import path, re_path
 
 from . import api
 
 app_name = "api"
 
 urlpatterns = [
-    path("users/<int:user_id>/recommendations", api.user_recommendations, name="recommendations"),
+    # Any text, so that a user that is not a whole number answers 400 invalid_user, as ?user= does.
+    path("users/<str:user_id>/recommendations", api.user_recommendations, name="recommendations"),
     # The caller's own data (session or token): no id to guess.
     path("me/recommendations", api.my_recommendations, name="my-recommendations"),
     path("me/ratings", api.my_ratings, name="my-ratings"),
@@ -16,4 +17,5 @@ urlpatterns = [
     path("movies/<int:movie_id>/also-liked", api.movie_also_liked, name="also-liked"),
     path("movies/<int:movie_id>/prediction", api.movie_prediction, name="prediction"),
     path("ratings", api.ratings, name="ratings"),
+    re_path(r"^(?P<path>.*)$", api.not_found, name="not-found"),
 ]

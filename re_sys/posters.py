@@ -67,6 +67,20 @@ def _motif(digest: bytes) -> str:
             f'L200 300 L0 300Z" fill="#000000" fill-opacity=".22"/>')   # a horizon
 
 
+# The frame's inner width less a margin, and how wide a character of the poster's sans-serif runs
+# on average, per unit of font size (bold a little wider): text estimated wider than the room is
+# drawn squeezed to it (SVG's textLength), rather than past the frame.
+ROOM = 172
+CHAR_WIDTH = {"bold": 0.62, "normal": 0.55}
+
+
+def _fitted(line: str, size: int, weight: str = "normal") -> str:
+    """The attributes that keep a line of `size` within ROOM: none where it fits already."""
+    if len(line) * size * CHAR_WIDTH[weight] <= ROOM:
+        return ""
+    return f' textLength="{ROOM}" lengthAdjust="spacingAndGlyphs"'
+
+
 def poster_svg(*, title: str, year: int | None, genre_names: list[str]) -> str:
     """A 2:3 SVG poster; the text is escaped (titles come from dataset files).
 
@@ -85,8 +99,9 @@ def poster_svg(*, title: str, year: int | None, genre_names: list[str]) -> str:
     start = 150 - 14 * (len(lines) - 1)
     text = "".join(
         f'<text x="100" y="{start + 28 * i}" text-anchor="middle" font-size="20" '
-        f'font-weight="700" fill="#fff">{escape(line)}</text>' for i, line in enumerate(lines))
-    subtitle = escape(" · ".join(filter(None, [str(year) if year else "", *genre_names[:2]])))
+        f'font-weight="700" fill="#fff"{_fitted(line, 20, "bold")}>{escape(line)}</text>'
+        for i, line in enumerate(lines))
+    subtitle = " · ".join(filter(None, [str(year) if year else "", *genre_names[:2]]))
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 300" width="200" height="300" '
         f'role="img" aria-label="{escape(title)}">'
@@ -95,5 +110,5 @@ def poster_svg(*, title: str, year: int | None, genre_names: list[str]) -> str:
         '<rect width="200" height="300" fill="url(#g)"/>'
         f'{_motif(digest)}'
         '<rect x="10" y="10" width="180" height="280" fill="none" stroke="#ffffff55" stroke-width="2"/>'
-        f'{text}<text x="100" y="270" text-anchor="middle" font-size="13" fill="#ffffffcc">'
-        f'{subtitle}</text></svg>')
+        f'{text}<text x="100" y="270" text-anchor="middle" font-size="13" fill="#ffffffcc"{_fitted(subtitle, 13)}>'
+        f'{escape(subtitle)}</text></svg>')

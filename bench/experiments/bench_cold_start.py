@@ -92,7 +92,8 @@ def rule_gains(split: InnerSplit, rules: dict, gains: dict[str, list]) -> None:
         n, liked = ranking(rule, split.test, split.outer)
         gains.setdefault(name, []).append((n / split.baseline[0] - 1, liked / split.baseline[1] - 1))
         cells.append(f"{name} {n / split.baseline[0] - 1:+.1%} / {liked / split.baseline[1] - 1:+.1%}")
-    print(f"seed {split.outer}, inner split {split.inner}: " + "; ".join(cells), flush=True)
+    where = "the outer split" if split.inner == split.outer else f"inner split {split.inner}"
+    print(f"seed {split.outer}, {where}: " + "; ".join(cells), flush=True)
 
 
 def gains_table(dataset: str, gains: dict[str, list]) -> None:

@@ -29,7 +29,8 @@ from re_sys.recommend.textcnn.config import TrainConfig  # noqa: E402
 
 
 def outer_split(data: Interactions, movies, users, seed: int) -> InnerSplit:
-    """Protocol new-movies' own split of `seed`, shaped as an inner one (its inner seed is the outer)."""
+    """Protocol new-movies' own split of `seed`, shaped as an inner one (its inner seed is the outer's,
+    which `rule_gains` reads as "the outer split")."""
     train, test = new_movie_split(data, 0.1, seed)
     inputs = RankerInputs(train, movies, users, seed)
     popularity = GenrePopularity(inputs)

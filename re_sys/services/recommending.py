@@ -284,7 +284,7 @@ def viewer_next_up(*, viewer: Viewer, k: int = 10, taste: Taste | None = None,
     if engine is None:
         return []
     taste = taste or Taste(viewer)
-    return engine.next_up(taste.rated, k, exclude={*taste.hidden, *exclude})
+    return engine.next_up(taste.rated, k, exclude={*taste.hidden, *exclude}, vector=taste.vector(engine))
 
 
 def viewer_predictions(*, viewer: Viewer | None, movie_ids,

@@ -141,12 +141,65 @@ def test_rating_set_change_remove(signed_in):
     ({"movie_id": 7, "stars": True}, "invalid_stars"),
     ({"movie_id": "7", "stars": 4}, "invalid_rating"),
     ({"stars": 4}, "invalid_rating"),
-    (["not", "an", "object"], "invalid_rating"),
+    ({"movie_id": 7, "stars": 4, "note": "x"}, "invalid_rating"),
+    (["not", "an", "object"], "invalid_json"),
+    ("x", "invalid_json"),
+    ({"movie_id": 7, "stars": 4, "x": {"a": 1}}, "invalid_json"),
 ])
 def test_bad_ratings_are_400_and_change_nothing(signed_in, body, code):
     client, _ = signed_in
     _error(_post(client, body), 400, code)
     assert Rating.objects.count() == 7
+
+
+@pytest.mark.parametrize("url", ["/api/ratings", "/api/me/ratings", "/api/me/marks"])
+@pytest.mark.parametrize("raw", [b"", b"not json", b"[1, 2]", b'"x"', b"42", b"null"])
+def test_a_body_that_is_not_one_flat_object_is_invalid_json_and_writes_nothing(signed_in, url, raw):
+    client, _ = signed_in
+    _error(client.post(url, raw, content_type="application/json",
+                       HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value), 400, "invalid_json")
+    assert Rating.objects.count() == 7
+
+
+@pytest.mark.parametrize("url", ["/api", "/api/", "/api/nope", "/api/me/ratings/", "/api/movies/abc/similar",
+                                 "/api/movies/-1/similar", "/api/movies/1", "/api/users/1/ratings"])
+def test_any_other_api_address_is_a_json_404(served, url):
+    client = Client(enforce_csrf_checks=True)       # no session, no CSRF token: still the 404
+    for method in (client.get, client.post, client.delete):
+        _error(method(url), 404, "not_found")
+
+
+def test_a_user_in_the_path_that_is_not_a_whole_number_is_400(client, served):
+    for user in ("abc", "-1", "1.5", "%C2%B2"):
+        _error(client.get(f"/api/users/{user}/recommendations"), 400, "invalid_user")
+
+
+def test_the_callers_hidden_films_are_in_none_of_their_api_lists(client, served, settings):
+    from re_sys.services import marks
+    from re_sys.services.ratings import viewer_for_user
+
+    settings.RE_SYS_ALSO_LIKED_MIN_FANS = 1      # lists on four viewers
+
+    def ids(response):
+        assert response.status_code == 200, response.content
+        return [r["movie_id"] for r in response.json()["results"]]
+    from django.core.cache import caches
+
+    urls = ["/api/movies/1/similar?k=9", "/api/movies/1/also-liked?k=9", "/api/movies/popular?k=10"]
+    before = {url: ids(client.get(url)) for url in urls}          # anonymous: fills the shared cache
+    assert all(before.values()), before
+    caches["answers"].clear()            # the personal answers come first: none may be kept for others
+    user = get_user_model().objects.create_user("hid", password="pw-Hid-12345")
+    client.force_login(user)
+    viewer = viewer_for_user(user)
+    for url in urls:
+        shown = before[url][0]
+        marks.mark_set(viewer=viewer, movie=Movie.objects.get(pk=shown), kind="hidden", on=True)
+        assert shown not in ids(client.get(url)), url
+    also = ids(client.get(f"/api/movies/1/also-liked?k=9&user={viewer.pk}"))
+    assert not set(also) & set(marks.marked_ids(viewer, "hidden"))
+    client.logout()                                                # and the shared answers are untouched
+    assert {url: ids(client.get(url)) for url in urls} == before
 
 
 def test_rating_needs_sign_in_csrf_and_a_known_movie(signed_in, catalogue):

@@ -105,7 +105,7 @@ def test_the_marks_api_sets_and_clears_and_refuses_bad_bodies(client, member):
                        ({"movie_id": "7", "kind": "hidden", "on": True}, "invalid_mark"),
                        ({"movie_id": 7, "kind": "hidden"}, "invalid_mark"),
                        ({"movie_id": 7, "kind": "hidden", "on": True, "extra": 1}, "invalid_mark"),
-                       ([7], "invalid_mark"),
+                       ([7], "invalid_json"),
                        ({"movie_id": 999, "kind": "hidden", "on": True}, "movie_not_found")]:
         response = _marks(client, body)
         assert response.status_code in (400, 404) and response.json()["error"]["code"] == code, body
@@ -170,6 +170,17 @@ def test_generated_posters_differ_within_a_genre_and_stay_the_same_for_a_film():
     assert len(svgs) == 5
     for svg in svgs | {poster_svg(title="<&\"'>", year=None, genre_names=[])}:
         xml.dom.minidom.parseString(svg)   # well formed, the title escaped
+
+
+def test_a_generated_posters_long_lines_are_drawn_within_its_frame():
+    svg = xml.dom.minidom.parseString(poster_svg(title="Independence Day (ID4)", year=1996,
+                                                 genre_names=["Animation", "Children's", "Comedy"]))
+    texts = {t.firstChild.data: t for t in svg.getElementsByTagName("text")}
+    assert set(texts) == {"Independence Day", "(ID4)", "1996 · Animation · Children's"}
+    # The long lines are squeezed to the room inside the frame (180 wide); the short one is left be.
+    for line in ("Independence Day", "1996 · Animation · Children's"):
+        assert float(texts[line].getAttribute("textLength")) <= 180, line
+    assert not texts["(ID4)"].getAttribute("textLength")
 
 
 def test_a_film_added_after_training_gets_a_page_and_content_neighbours(client, served, settings):

@@ -57,6 +57,8 @@ def test_the_language_switcher_turns_the_site_chinese_and_back(client, catalogue
     assert 'lang="zh-hans"' in chinese and "For you" not in chinese
     assert "为你推荐" in chinese and "Toy Story" in chinese and "玩具总动员" in chinese
     assert client.get("/search/", {"q": "toy"}).content.decode().count("部电影") >= 1
+    # Each language is offered in its own words, so that a reader of the other can find theirs.
+    assert '>English</option>' in chinese and '>简体中文</option>' in chinese and "英语" not in chinese
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "For you" in client.get("/").content.decode()
 

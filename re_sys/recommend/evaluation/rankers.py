@@ -183,8 +183,9 @@ def for_you_ranker(inputs: RankerInputs, *, with_text_cnn: bool = True, dense_li
 
 
 def next_up_ranker(inputs: RankerInputs) -> Recommend:
-    """The site's "next for you" row: `Engine.next_up` from each viewer's history in time order."""
-    engine, _dataset = _engine(inputs, with_text_cnn=False)
+    """The site's "next for you" row: `Engine.next_up` from each viewer's history in time order, with
+    the floor of the run's predicted stars as the site keeps it."""
+    engine, _dataset = _engine(inputs, with_text_cnn=True)
     history = _history(inputs.train)
     stars = {(u, m): s for u, m, s in zip(inputs.train.user_ids.tolist(), inputs.train.movie_ids.tolist(),
                                           inputs.train.stars.tolist())}
@@ -193,7 +194,7 @@ def next_up_ranker(inputs: RankerInputs) -> Recommend:
         if user not in history:
             raise KeyError(user)
         rated = {m: stars[user, m] for m in history[user].tolist()}
-        return [(r.movie_id, r.score) for r in engine.next_up(rated, k)]
+        return [(r.movie_id, r.score) for r in engine.next_up(rated, k, vector=engine.user_vector(user))]
     return recommend
 
 

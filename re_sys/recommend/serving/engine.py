@@ -345,14 +345,22 @@ class Engine:
     def has_next_up(self) -> bool:
         return self.run.transitions is not None
 
-    def next_up(self, history: Mapping[int, float], k: int = 10, exclude: Iterable[int] = ()
-                ) -> list[Recommendation]:
+    def next_up(self, history: Mapping[int, float], k: int = 10, exclude: Iterable[int] = (),
+                vector: tuple[np.ndarray, float] | None = None) -> list[Recommendation]:
         """'Next for you': films people go on to watch after the ones this viewer liked last.
 
         `history` is the viewer's ratings, movie -> stars, oldest first; only
         the liked ones (≥ LIKED_STARS) start the list, so a 1★ never brings
         its sequel. Rated movies are never recommended. [] for an older run
         without transitions or a history with nothing liked.
+
+        With the viewer's `vector` the row keeps for-you's floor
+        (`RankingPolicy.chosen`): a film the rating model predicts below 3★
+        for them comes only where nothing better is left, so that the row
+        never prints "For you: 1.8★" under its own pick. Only films the
+        history leads to (through either part: `next_up_scores`' `led_only`) are listed:
+        the floor's room would otherwise go to films nothing leads to, under
+        a reason that is not theirs.
         """
         if not self.has_next_up:
             return []
@@ -361,18 +369,28 @@ class Engine:
         rows = rated[liked_mask([history[m] for m in known])] if known else rated
         if not len(rows):
             return []
-        scores = next_up_scores(rows, self._transitions, self._item_weights)
+        scores = next_up_scores(rows, self._transitions, self._item_weights, led_only=True)
         scores[rated] = -np.inf
         scores[self._mask(exclude)] = -np.inf
-        return [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "next-up", self._after(rows, int(i)))
-                for i in top_k(scores, k) if np.isfinite(scores[i])]
+        below = None if vector is None else self.policy.below_floor({"text-cnn": self.score_all(*vector)})
+        return [Recommendation(int(self.run.movie_ids[i]), float(scores[i]), "next-up",
+                               self._after(rows, int(i), history)) for i in self.policy.chosen(scores, below, k)]
 
-    def _after(self, history_rows: np.ndarray, row: int) -> Reason:
-        """'Often watched after X': X the film of the (liked) history that leads to `row` most."""
+    def _after(self, history_rows: np.ndarray, row: int, history: Mapping[int, float]) -> Reason:
+        """'Often watched after X': X the film of the (liked) history that leads to `row` most; where
+        no film leads to it by what was watched next, the one that leads to it most by what was
+        rated alongside: 'Because you rated X ★★★★★'."""
         rows = history_rows[-HISTORY_USED:]         # the films next-up's scores come from
-        pull = recency_weights(len(rows)) * np.asarray(self._transitions[rows, row], dtype=np.float64)
-        after = int(self.run.movie_ids[rows[int(np.argmax(pull))] if pull.any() else rows[-1]])
-        return Reason(gettext_noop("Often watched after {title}"), title=self.title_of(after))
+        weights = recency_weights(len(rows))
+        pull = weights * np.asarray(self._transitions[rows, row], dtype=np.float64)
+        if (pull > 0).any():
+            after = int(self.run.movie_ids[rows[int(np.argmax(pull))]])
+            return Reason(gettext_noop("Often watched after {title}"), title=self.title_of(after))
+        # Not led to by what was watched next, so led to by the item-to-item weights (`next_up`
+        # lists only films the history leads to, and without those weights none other).
+        pull = weights * np.asarray(self._item_weights[rows, row], dtype=np.float64)
+        because = int(self.run.movie_ids[rows[int(np.argmax(pull))]])
+        return Reason(BECAUSE_YOU_RATED, title=self.title_of(because), stars=stars_text(history[because]))
 
     def _reason(self, channel: str, row: int, rated: Mapping[int, float], liked: np.ndarray,
                 channels: dict[str, np.ndarray], segments: Sequence[str] = ()) -> str:

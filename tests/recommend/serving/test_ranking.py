@@ -96,6 +96,38 @@ def test_next_up_never_starts_from_a_disliked_film(tmp_path):
     assert engine.next_up({1: 5.0}, k=1)[0].movie_id == 4
 
 
+def test_next_up_keeps_the_floor_of_the_viewers_predicted_stars(tmp_path):
+    folder = with_item_channel(two_kinds_run(tmp_path / "run", n_movies=6), np.zeros((6, 6)), np.arange(6))
+    transitions = np.zeros((6, 6), np.float32)
+    transitions[0, 1] = 1.0                      # film 2 follows film 1 most often...
+    transitions[0, 2] = 0.2                      # ...film 3 less
+    np.save(folder / "transitions.npy", transitions)
+    engine = Engine(Run.load(folder), titles={1: "Heat (1995)"})
+    vector = engine.user_vector(1)               # predicts odd films high, even ones low
+    low = {m for m, s in engine.predict_many(*vector, range(1, 7)).items() if s < 3.0}
+    assert 2 in low and 3 not in low
+    assert engine.next_up({1: 5.0}, k=2)[0].movie_id == 2          # without stars: the strongest link
+    # Film 3 first; film 2, below 3★, only after it, because no other film follows film 1: the
+    # row lists only films the history leads to, not the rest of the catalogue above 3★.
+    kept = engine.next_up({1: 5.0}, k=5, vector=vector)
+    assert [r.movie_id for r in kept] == [3, 2]
+    assert all(r.reason == "Often watched after Heat (1995)" for r in kept)
+
+
+def test_next_up_lists_only_films_the_history_leads_to_each_with_its_own_reason(tmp_path):
+    weights = np.zeros((6, 6), np.float32)
+    weights[0, 3] = 0.5                          # film 4 is rated alongside film 1
+    folder = with_item_channel(two_kinds_run(tmp_path / "run", n_movies=6), weights, np.arange(6))
+    transitions = np.zeros((6, 6), np.float32)
+    transitions[0, 2] = 1.0                      # film 3 is watched after film 1
+    np.save(folder / "transitions.npy", transitions)
+    engine = Engine(Run.load(folder), titles={1: "Heat (1995)"})
+    answer = engine.next_up({1: 5.0}, k=5)
+    assert [r.movie_id for r in answer] == [3, 4]     # films 2, 5 and 6: nothing leads there
+    assert answer[0].reason == "Often watched after Heat (1995)"
+    assert answer[1].reason.startswith("Because you rated Heat (1995)")
+
+
 @pytest.mark.parametrize("order", ["blend", "item-to-item", "als", "text-cnn", "popular"])
 def test_every_choice_of_recommender_reads_the_stars_alike(tmp_path, order):
     weights = np.zeros((10, 10), np.float32)
