@@ -14,7 +14,8 @@ urlpatterns = [
         success_url=reverse_lazy("admin:password_change_done"))), name="admin_password_change"),
     path("admin/", admin.site.urls),
     path("api/", include("re_sys.api_urls")),
-    # Without it, "/api" would be redirected to "/api/" (a POST there cannot be), not answered in JSON.
+    # Without it Django would redirect "/api" to "/api/" (a POST cannot be redirected so) rather than
+    # answer in JSON like every other address under it.
     path("api", api.not_found),
     # Sign-in with throttling; the rest of Django's account views as they are.
     path("accounts/login/", SignInView.as_view(), name="login"),

@@ -25,8 +25,7 @@ import numpy as np
 
 from ...scores import standardised
 
-__all__ = ["HISTORY_USED", "NEXT_UP_WINDOW", "RECENCY_TAU", "next_up_pulls", "next_up_scores", "recency_weights",
-           "transition_matrix"]
+__all__ = ["HISTORY_USED", "NEXT_UP_WINDOW", "RECENCY_TAU", "recency_weights", "transition_matrix", "next_up_scores"]
 
 # Ratings within this many steps of each other count as "watched next"; chosen
 # on ML-100K among 1, 3 and 10 (10 was best; docs/benchmarks.md).
@@ -65,8 +64,8 @@ def recency_weights(n: int, tau: float = RECENCY_TAU) -> np.ndarray:
 HISTORY_USED = int(10 * RECENCY_TAU)
 
 
-def next_up_pulls(history_rows: Sequence[int], transitions: np.ndarray,
-                  item_weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+def _pulls(history_rows: Sequence[int], transitions: np.ndarray,
+           item_weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """How much a viewer's history (movie rows, oldest first), the latest films most, leads to
     every movie row: through the transitions, and through the item-to-item weights (None without)."""
     rows = np.asarray(history_rows, dtype=np.int64)[-HISTORY_USED:]
@@ -80,7 +79,7 @@ def next_up_scores(history_rows: Sequence[int], transitions: np.ndarray,
                    item_weights: np.ndarray | None = None, *, led_only: bool = False) -> np.ndarray:
     """A score for every movie row, from a viewer's history (movie rows, oldest first); with
     `led_only`, -inf for the films the history leads to through neither part."""
-    after, alongside = next_up_pulls(history_rows, transitions, item_weights)
+    after, alongside = _pulls(history_rows, transitions, item_weights)
     scores, led = standardised(after), after > 0
     if alongside is not None:
         scores += standardised(alongside)
