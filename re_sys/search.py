@@ -7,15 +7,26 @@ import difflib
 import unicodedata
 
 
+# Phones type ’ for ' and “ ” for " (smart punctuation): to a reader they are the same
+# character, so to the search too ("Schindler’s" finds "Schindler's List").
+QUOTES = str.maketrans({"‘": "'", "’": "'", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"'})
+# Characters that MovieLens titles store under the QUOTES table's keys (a migration
+# re-normalises such titles: re_sys/migrations/0008_search_text_quotes.py).
+TYPOGRAPHIC_QUOTES = "‘’‛′“”„″"
+
+
 def search_normalise(text: str) -> str:
-    """'Cité des Enfants' -> 'cite des enfants'; Chinese is kept as it is."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """'Cité des Enfants' -> 'cite des enfants', ’ -> '; Chinese is kept as it is."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(QUOTES))
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def search_terms(query: str, limit: int = 8) -> list[str]:
-    """The words of a query, normalised; at most `limit` of them (a query is not a document)."""
-    return search_normalise(query[:200]).split()[:limit]
+    """The words of a query, normalised; at most `limit` of them (a query is not a document).
+
+    Double quotes are dropped: "toy story" in quotes means the two words, and
+    titles are matched word by word already."""
+    return search_normalise(query[:200]).replace('"', " ").split()[:limit]
 
 
 def has_chinese(text: str) -> bool:

@@ -23,8 +23,14 @@ def _titles(response):
     ("玩具", ["Toy Story"]),                           # the Chinese title
     ("toy sol", ["Toy Soldiers"]),                   # every word must match
     ("' OR 1=1 --", []),                             # parameterised, finds nothing
+    ("schindler’s", ["Schindler's List"]),           # a phone's curly apostrophe
+    ("“toy story”", ["Toy Story"]),                  # quoted words, curly quotes
+    ('"toy soldiers"', ["Toy Soldiers"]),
+    ("l’ours", ["L’Ours"]),                          # a title stored with the curly one
 ])
 def test_search_by_title(client, catalogue, query, expected):
+    Movie.objects.create(id=90, title="Schindler's List", rating_count=1)
+    Movie.objects.create(id=91, title="L’Ours", rating_count=1)
     response = client.get("/search/", {"q": query})
     assert response.status_code == 200
     assert _titles(response) == expected
