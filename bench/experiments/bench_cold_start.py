@@ -43,7 +43,8 @@ from re_sys.recommend.evaluation.new_movies import (GenreMean, GenrePopularity, 
 from re_sys.recommend.evaluation.protocols import evaluate_ranker  # noqa: E402
 from re_sys.recommend.evaluation.registry import RankerInputs  # noqa: E402
 from re_sys.recommend.metrics import rmse  # noqa: E402
-from re_sys.recommend.serving.content_tower import nearest_popularity, new_film_scores, standardised  # noqa: E402
+from re_sys.recommend.scores import standardised  # noqa: E402
+from re_sys.recommend.serving.content_tower import nearest_popularity, new_film_scores  # noqa: E402
 from re_sys.recommend.textcnn.config import TextCNNConfig  # noqa: E402
 
 
@@ -107,8 +108,9 @@ def gains_table(dataset: str, gains: dict[str, list]) -> None:
               + ", ".join(f"{n:+.0%} / {liked:+.0%}" for n, liked in values) + " |")
 
 
-# Each signal standardised over the films being ranked, as `new_film_scores` does.
-z = standardised
+def z(x) -> np.ndarray:
+    """Each signal standardised over the films being ranked, as `new_film_scores` does."""
+    return standardised(np.asarray(x, dtype=np.float64))
 
 
 def ranking(score, test: Interactions, seed: int) -> tuple[float, float]:

@@ -41,10 +41,10 @@ from typing import Iterable, NamedTuple, Sequence
 import numpy as np
 
 from ..data.dataset import PAD, UNKNOWN_WORD, title_words
+from ..scores import standardised
 
 __all__ = ["NEIGHBOURS", "TOWER_FILE", "MovieTower", "Placement", "genre_shares", "nearest_popularity",
-           "new_film_scores", "popularity_weights", "predicted_popularity", "profile_closeness",
-           "standardised"]
+           "new_film_scores", "popularity_weights", "predicted_popularity", "profile_closeness"]
 
 TOWER_FILE = "movie_tower.npz"
 # How many of the catalogue's films nearest a new film by title and genres `placed` finds.
@@ -95,15 +95,10 @@ def new_film_scores(shares: np.ndarray, popularity: np.ndarray, stars: np.ndarra
       nearest: higher on both figures on eight splits of nine, and the best
       worst split (`python -m bench.experiments.bench_new_film_popularity`).
     """
-    z = standardised
+    def z(x):
+        return standardised(np.asarray(x, dtype=np.float64))
     return (z(shares) + z(popularity) + (z(stars) if stars is not None else 0.0)
             + (z(closeness) if closeness is not None else 0.0))
-
-
-def standardised(x) -> np.ndarray:
-    """A signal less its mean, over its standard deviation, among the films being ranked (0 for one film)."""
-    x = np.asarray(x, dtype=np.float64)
-    return (x - x.mean()) / (x.std() + 1e-12) if len(x) > 1 else np.zeros_like(x)
 
 
 def _unit_rows(vectors: Sequence[np.ndarray]) -> np.ndarray:
