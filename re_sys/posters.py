@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils.html import escape
+from django.utils.translation import get_language
 
 from .links import movie_link
 
@@ -25,10 +26,13 @@ GENRE_COLOURS = {
 
 
 def poster_url(movie) -> str:
-    """The URL of the cached poster, or of the generated one."""
+    """The URL of the cached poster, or of the generated one in the active language."""
     if movie.poster and (Path(settings.MEDIA_ROOT) / movie.poster).is_file():
         return "/" + settings.MEDIA_URL.strip("/") + "/" + movie.poster
-    return movie_link("re_sys:poster", movie.pk)
+    link = movie_link("re_sys:poster", movie.pk)
+    language = get_language()
+    # The generated poster prints genres: each language has an address of its own (see views.poster).
+    return link if not language or language == settings.LANGUAGE_CODE else f"{link}?lang={language}"
 
 
 def _shade(colour: str, digest: bytes) -> str:
@@ -81,12 +85,15 @@ def _fitted(line: str, size: int, weight: str = "normal") -> str:
     return f' textLength="{ROOM}" lengthAdjust="spacingAndGlyphs"'
 
 
-def poster_svg(*, title: str, year: int | None, genre_names: list[str]) -> str:
+def poster_svg(*, title: str, year: int | None, genre_names: list[str],
+               shown_genres: list[str] | None = None) -> str:
     """A 2:3 SVG poster; the text is escaped (titles come from dataset files).
 
     The background runs from the main genre's colour to the second genre's
     (or a darker shade), with a motif the title chooses, so a grid of
-    posters without images is still a grid of different films.
+    posters without images is still a grid of different films. `genre_names`
+    (the dataset's) choose the colours; `shown_genres`, the same genres as the
+    reader's language says them, are printed (the dataset's where not given).
     """
     wrapped = textwrap.wrap(title, 16)
     lines = wrapped[:5] or [""]
@@ -101,7 +108,8 @@ def poster_svg(*, title: str, year: int | None, genre_names: list[str]) -> str:
         f'<text x="100" y="{start + 28 * i}" text-anchor="middle" font-size="20" '
         f'font-weight="700" fill="#fff"{_fitted(line, 20, "bold")}>{escape(line)}</text>'
         for i, line in enumerate(lines))
-    subtitle = " · ".join(filter(None, [str(year) if year else "", *genre_names[:2]]))
+    shown = genre_names if shown_genres is None else shown_genres
+    subtitle = " · ".join(filter(None, [str(year) if year else "", *shown[:2]]))
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 300" width="200" height="300" '
         f'role="img" aria-label="{escape(title)}">'

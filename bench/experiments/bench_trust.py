@@ -35,6 +35,13 @@ VARIANTS = {
     # Tried after the policy was chosen (2026-12-02): more weight on the stars, and on ALS or EASE.
     **{f"signed, pivot level − 2.0 (≥ 2★) + stars {w} + floor": replace(SERVED, stars_weight=w) for w in (1.5, 2.0)},
     **{f"served with ALS weight {w}": replace(SERVED, als_weight=w) for w in (0.5, 1.5)},
+    # Tried 2026-12-08: the stars as log P(stars ≥ c), a penalty for a likely miss that barely
+    # reorders likely hits, in place of the standardised stars.
+    **{f"stars as log P(≥ {c}), spread {sd}, weight {w}": replace(SERVED, like_threshold=c, like_spread=sd,
+                                                                    stars_weight=w)
+       for c in (3.5, 4.0) for sd in (0.5, 1.0) for w in (0.5, 1.0, 2.0)},
+    # Tried 2026-12-08: recent ratings count more (a rating h ratings before the latest, half).
+    **{f"served, recency half-life {h}": replace(SERVED, recency_half_life=h) for h in (10, 25, 50, 100)},
 }
 # Also scored on the outer split with --outer, beside the old and the served policy.
 OUTER = {"old + floor": replace(OLD, floor=SERVED.floor), "signed only": replace(SERVED, stars_weight=0.0, floor=None),
@@ -55,24 +62,30 @@ def scored(inputs: RankerInputs, test: Interactions, policies: dict[str, Ranking
     return figures
 
 
-def table(figures: dict[str, dict]) -> None:
-    print("| policy | " + " | ".join(COLUMNS) + " |")
-    print("|---|" + "---|" * len(COLUMNS))
+def table(figures: dict[str, dict], columns: tuple[str, ...] = COLUMNS, label: str = "policy") -> None:
+    """One markdown row per policy (or setting) and its figures."""
+    print(f"| {label} | " + " | ".join(columns) + " |")
+    print("|---|" + "---|" * len(columns))
     for name, metrics in figures.items():
-        print(f"| {name} | " + " | ".join(f"{metrics[c]:.4f}" for c in COLUMNS) + " |")
+        print(f"| {name} | " + " | ".join(f"{metrics.get(c, float('nan')):.4f}" for c in columns) + " |", flush=True)
 
 
 def main() -> None:
-    args = seeds_parser(__doc__).parse_args()
+    parser = seeds_parser(__doc__)
+    parser.add_argument("--only", nargs="+", default=[],
+                        help="Score only the policies whose name holds one of these words (and the served one).")
+    args = parser.parse_args()
+    variants = {name: policy for name, policy in VARIANTS.items()
+                if not args.only or policy == SERVED or any(word in name for word in args.only)}
     ratings, movies, users = movielens_frames(args.dataset)
     data = Interactions.from_frame(ratings)
     for seed in args.seeds:
         train, test, inner_train, inner_test = nested_splits(data, seed)
         print(f"\n### seed {seed}: inner split of the training ratings\n")
-        table(scored(RankerInputs(inner_train, movies, users, seed), inner_test, VARIANTS))
+        table(scored(RankerInputs(inner_train, movies, users, seed), inner_test, variants))
         inner_train, inner_test = leave_last_out(train)
         print(f"\n### seed {seed}: inner leave-last-out of the training ratings\n")
-        table(scored(RankerInputs(inner_train, movies, users, seed), inner_test, VARIANTS))
+        table(scored(RankerInputs(inner_train, movies, users, seed), inner_test, variants))
         if args.outer:
             print(f"\n### seed {seed}: outer split (held-out quarter)\n")
             table(scored(RankerInputs(train, movies, users, seed), test, {"old": OLD, **OUTER, "served": SERVED}))

@@ -1,8 +1,10 @@
 """Browsing the catalogue: home, a movie, search, genres and years, generated posters."""
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -91,8 +93,19 @@ def search(request):
 
 @cache_control(max_age=86400, public=True)
 def poster(request, movie_id: int):
-    """The generated poster of a movie without a cached one (an SVG, cacheable for a day)."""
+    """The generated poster of a movie without a cached one (an SVG, cacheable for a day).
+
+    Its genres are in the language its address names (`?lang=`, `posters.poster_url`), never the
+    reader's: a shared cache keeps one copy per address, and a Chinese page must not get the
+    English copy somebody fetched first.
+    """
+    language = request.GET.get("lang", settings.LANGUAGE_CODE)
+    if language not in dict(settings.LANGUAGES):
+        raise BadRequest(_("Unknown language: choose one of %(languages)s.")
+                         % {"languages": ", ".join(code for code, _name in settings.LANGUAGES)})
     movie = get_object_or_404(Movie.objects.prefetch_related("genres"), pk=movie_id)
-    svg = poster_svg(title=movie.display_title, year=movie.year,
-                     genre_names=[g.name for g in movie.genres.all()])
+    with translation.override(language):
+        svg = poster_svg(title=movie.display_title, year=movie.year,
+                         genre_names=[g.name for g in movie.genres.all()],
+                         shown_genres=[vocabulary.word(g.name) for g in movie.genres.all()])
     return HttpResponse(svg, content_type="image/svg+xml")

@@ -63,6 +63,22 @@ def test_the_language_switcher_turns_the_site_chinese_and_back(client, catalogue
     assert "For you" in client.get("/").content.decode()
 
 
+def test_a_generated_poster_prints_genres_in_the_language_of_its_address(client, catalogue):
+    # Posters are publicly cached per address: the Chinese page links to a Chinese one of its own.
+    english_page = client.get("/movies/3/").content.decode()
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    chinese_page = client.get("/movies/3/").content.decode()
+    assert 'src="/movies/3/poster.svg"' in english_page
+    assert 'src="/movies/3/poster.svg?lang=zh-hans"' in chinese_page
+    # The address alone decides, not the reader's cookie: the cache may hand either to anyone.
+    assert "1995 · Comedy<" in client.get("/movies/3/poster.svg").content.decode()
+    assert "1995 · 喜剧<" in client.get("/movies/3/poster.svg?lang=zh-hans").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "1995 · 喜剧<" in client.get("/movies/3/poster.svg?lang=zh-hans").content.decode()
+    bad = client.get("/movies/3/poster.svg?lang=xx")
+    assert bad.status_code == 400 and "Unknown language" in bad.content.decode()
+
+
 def test_the_browser_language_is_honoured(client, catalogue):
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").content.decode()
     assert "全部电影" in page

@@ -25,6 +25,15 @@ usual, which separates two films everyone rated but different people
 enjoyed. The scores still come from the 0/1 row: what the viewer rated,
 not how, is the query. On ML-100K β = 0.15 gains on every seed, on inner
 splits and outer ones (docs/benchmarks.md).
+
+With `liked_target` α > 0 the model is fitted to predict Y = X + α·C, not X
+alone: what the viewer will rate *and* how much more than usual they will
+like it. Plain EASE learns "people who rated A rate B", so a film its
+raters go on to dislike is recommended as readily as one they love; the
+target puts the stars into the weights themselves, where `liking_weight`
+only reshapes which movies count as alike. With diag(B) = 0 the closed form
+becomes B = P(G + α·XᵀC) − P·diag(d), d chosen to zero the diagonal
+(`closed_form`'s `cross`); α = 0 is plain EASE exactly.
 """
 from __future__ import annotations
 
@@ -37,17 +46,29 @@ from .base import Interactions, Recommender, top_k
 from .sittings import SITTING_SECONDS, sitting_gram
 
 
-def closed_form(gram: np.ndarray, regularisation, *, overwrite: bool = False) -> np.ndarray:
+def closed_form(gram: np.ndarray, regularisation, *, overwrite: bool = False,
+                cross: np.ndarray | None = None) -> np.ndarray:
     """EASE's weights from a Gram matrix (Steck 2019): B = −P / diag(P), P = (G + λI)⁻¹, diagonal 0.
 
     `regularisation` is λ, one number or one per movie. `overwrite` lets the
     Gram be used as scratch (at 20,000 movies a copy is another 3.2 GB).
+    `cross`, where the target Y is not the input X, is Xᵀ(Y − X): then
+    B = P(G + cross) − P·diag(d), the d that zeroes the diagonal; with P·G =
+    I − P·diag(λ) that is I − P·diag(λ) + P·cross − P·diag(d).
     """
     gram = np.asarray(gram, dtype=np.float64) if overwrite else np.array(gram, dtype=np.float64)
-    gram[np.diag_indices(len(gram))] += regularisation
+    n = len(gram)
+    gram[np.diag_indices(n)] += regularisation
     inverse = np.linalg.inv(gram)
-    weights = -inverse / np.diag(inverse)
-    weights[np.diag_indices(len(gram))] = 0.0
+    if cross is None:
+        weights = -inverse / np.diag(inverse)
+    else:
+        del gram                          # free the Gram's memory before the product
+        fitted = inverse @ np.asarray(cross, dtype=np.float64)
+        fitted -= inverse * np.broadcast_to(np.asarray(regularisation, dtype=np.float64), (n,))
+        fitted[np.diag_indices(n)] += 1.0
+        weights = fitted - inverse * (np.diag(fitted) / np.diag(inverse))
+    weights[np.diag_indices(n)] = 0.0
     return weights
 
 
@@ -56,14 +77,15 @@ class EASE(Recommender):
 
     def __init__(self, regularisation: float = 500.0, sitting_weight: float = 0.0,
                  sitting_seconds: float = SITTING_SECONDS, genre_weight: float = 0.0,
-                 liking_weight: float = 0.0):
-        if sitting_weight < 0 or genre_weight < 0 or liking_weight < 0:
-            raise ValueError("sitting_weight, genre_weight and liking_weight must not be negative")
+                 liking_weight: float = 0.0, liked_target: float = 0.0):
+        if sitting_weight < 0 or genre_weight < 0 or liking_weight < 0 or liked_target < 0:
+            raise ValueError("sitting_weight, genre_weight, liking_weight and liked_target must not be negative")
         self.regularisation = regularisation
         self.sitting_weight = sitting_weight
         self.sitting_seconds = sitting_seconds
         self.genre_weight = genre_weight
         self.liking_weight = liking_weight
+        self.liked_target = liked_target
 
     def fit(self, interactions: Interactions,
             genres: Mapping[int, Iterable[str]] | None = None) -> "EASE":
@@ -83,10 +105,15 @@ class EASE(Recommender):
             # In blocks of rows: at 20,000 movies a whole FFᵀ would be another 3.2 GB beside the Gram.
             for start in range(0, n_movies, 2048):
                 gram[start:start + 2048] += self.genre_weight ** 2 * (features[start:start + 2048] @ features.T)
-        if self.liking_weight:
+        cross = None
+        if self.liking_weight or self.liked_target:
+            rated = x.astype(bool) if self.liked_target else None
             liking = centred_stars(x, rows, cols, interactions.stars)
-            gram += self.liking_weight * (liking.T @ liking)
-        self.weights = closed_form(gram, self.regularisation, overwrite=True).astype(np.float32)
+            if self.liking_weight:
+                gram += self.liking_weight * (liking.T @ liking)
+            if self.liked_target:
+                cross = self.liked_target * _rated_times(rated, liking)
+        self.weights = closed_form(gram, self.regularisation, overwrite=True, cross=cross).astype(np.float32)
         return self
 
     def scores(self, user_row: int) -> np.ndarray:
@@ -107,7 +134,7 @@ class EASE(Recommender):
         np.savez(path, movie_ids=self.movie_ids, weights=self.weights,
                  regularisation=self.regularisation, sitting_weight=self.sitting_weight,
                  sitting_seconds=self.sitting_seconds, genre_weight=self.genre_weight,
-                 liking_weight=self.liking_weight)
+                 liking_weight=self.liking_weight, liked_target=self.liked_target)
 
     @classmethod
     def load(cls, path: Path) -> "EASE":
@@ -117,7 +144,8 @@ class EASE(Recommender):
                     float(data["sitting_weight"]) if "sitting_weight" in data else 0.0,
                     float(data["sitting_seconds"]) if "sitting_seconds" in data else SITTING_SECONDS,
                     float(data["genre_weight"]) if "genre_weight" in data else 0.0,
-                    float(data["liking_weight"]) if "liking_weight" in data else 0.0)
+                    float(data["liking_weight"]) if "liking_weight" in data else 0.0,
+                    float(data["liked_target"]) if "liked_target" in data else 0.0)
         model._set_movies(data["movie_ids"])
         model.weights = data["weights"]
         return model
@@ -135,6 +163,15 @@ def centred_stars(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, stars: np.n
     means = x.sum(axis=1, dtype=np.float64) / np.maximum(counts, 1.0)
     x[rows, cols] = stars - means[rows]
     return x
+
+
+def _rated_times(rated: np.ndarray, liking: np.ndarray) -> np.ndarray:
+    """Xᵀ·C (movies x movies) for the 0/1 `rated` and the centred stars, in blocks of viewers
+    so that no float copy of `rated` as large as the ratings matrix is made at once."""
+    out = np.zeros((rated.shape[1], liking.shape[1]), dtype=np.float64)
+    for start in range(0, len(rated), 4096):
+        out += rated[start:start + 4096].T.astype(np.float32) @ liking[start:start + 4096]
+    return out
 
 
 def genre_matrix(movie_ids: np.ndarray, genres: Mapping[int, Iterable[str]]) -> np.ndarray:

@@ -18,6 +18,7 @@ docs/benchmarks.md):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import erfc, sqrt
 
 import numpy as np
 
@@ -59,6 +60,14 @@ class RankingPolicy:
     prior_count: float = PRIOR_COUNT
     level_offset: float = LEVEL_OFFSET
     floor: float | None = PREDICTED_DISLIKE
+    # None: the predicted stars join the blend standardised (linear in the stars). A number c:
+    # they join as log P(stars ≥ c), the predicted stars read as a normal of spread `like_spread`,
+    # a term that punishes a likely miss hard and barely tells two likely hits apart.
+    like_threshold: float | None = None
+    like_spread: float = 1.0
+    # None: every rating counts alike. A number h: a rating h ratings older than the latest counts
+    # half as much (the ratings arrive oldest first), so that the list follows the viewer's taste now.
+    recency_half_life: float | None = None
 
     def feedback(self, stars: np.ndarray, prior_mean: float) -> np.ndarray | None:
         """What each of a viewer's ratings says, signed (None when the policy reads them unsigned)."""
@@ -66,7 +75,10 @@ class RankingPolicy:
             return None
         stars = np.asarray(stars, dtype=np.float64)
         level = (stars.sum() + self.prior_count * prior_mean) / (len(stars) + self.prior_count)
-        return stars - max(level - self.level_offset, DISLIKED_STARS)
+        signed = stars - max(level - self.level_offset, DISLIKED_STARS)
+        if self.recency_half_life is None:
+            return signed
+        return signed * 0.5 ** (np.arange(len(stars) - 1, -1, -1) / self.recency_half_life)
 
     def ranking(self, channels: dict[str, np.ndarray], order: str = "blend") -> np.ndarray:
         """One score per movie row from the channels that could score (blocked rows stay -inf)."""
@@ -79,8 +91,15 @@ class RankingPolicy:
                 return channels[name]
             ranking = standardised(channels[name])
         if self.stars_weight and "text-cnn" in channels:
-            ranking = ranking + self.stars_weight * standardised(channels["text-cnn"])
+            ranking = ranking + self.stars_weight * self._stars_term(channels["text-cnn"])
         return ranking
+
+    def _stars_term(self, stars: np.ndarray) -> np.ndarray:
+        """The predicted stars as the blend reads them (see `like_threshold`); -inf stays -inf."""
+        if self.like_threshold is None:
+            return standardised(stars)
+        z = (np.asarray(stars, dtype=np.float64) - self.like_threshold) / self.like_spread
+        return np.log(np.maximum(_normal_tail(-z), 1e-300))
 
     def below_floor(self, channels: dict[str, np.ndarray]) -> np.ndarray | None:
         """Which rows the rating model predicts below the floor (None without a prediction)."""
@@ -98,6 +117,14 @@ class RankingPolicy:
         if len(first) == k:
             return first
         return np.r_[first, top_k(np.where(below, ranking, -np.inf), k - len(first))].astype(np.int64)
+
+
+_erfc = np.vectorize(erfc, otypes=[np.float64])
+
+
+def _normal_tail(x: np.ndarray) -> np.ndarray:
+    """P(N(0, 1) > x), elementwise; +inf -> 0, -inf -> 1."""
+    return 0.5 * _erfc(np.asarray(x, dtype=np.float64) / sqrt(2.0))
 
 
 def _sampled(scores: np.ndarray, k: int, seed: int) -> np.ndarray:

@@ -42,16 +42,6 @@ def test_equal_stars_add_nothing_and_a_repeated_rating_counts_once():
                                EASE(regularisation=2.0, liking_weight=1.0).fit(once).weights, atol=1e-6)
 
 
-def test_a_negative_weight_is_refused_and_the_weight_survives_save_and_load(tmp_path):
-    with pytest.raises(ValueError, match="liking_weight"):
-        EASE(liking_weight=-0.1)
-    model = EASE(regularisation=2.0, liking_weight=0.15).fit(_interactions([1, 1, 2], [10, 20, 20], [5, 1, 3]))
-    model.save(tmp_path / "ease.npz")
-    back = EASE.load(tmp_path / "ease.npz")
-    assert back.liking_weight == 0.15
-    np.testing.assert_array_equal(back.weights, model.weights)
-
-
 def test_co_liking_ranks_held_out_movies_better_when_co_rating_says_nothing():
     # 120 movies of two tastes. 400 explorers rate 20 movies at random and give their own
     # taste's 4-5 stars, the other's 1-2: who rated what links nothing, how they rated it

@@ -141,3 +141,23 @@ def test_every_choice_of_recommender_reads_the_stars_alike(tmp_path, order):
     assert not {r.channel for r in answer} & {"item-to-item", "als"}     # nothing built on the 1★
     liked = engine.for_user({1: 5.0, 3: 5.0}, vector=vector, k=3, order=order)   # 3 odd films left
     assert not {r.movie_id for r in liked} & low
+
+
+def test_the_stars_as_a_chance_of_liking_punish_a_likely_miss_and_barely_part_two_likely_hits():
+    policy = RankingPolicy(like_threshold=3.5, like_spread=0.5)
+    stars = np.array([1.5, 3.0, 3.5, 4.5, 4.9, -np.inf])
+    term = policy._stars_term(stars)
+    assert np.all(np.diff(term[:5]) > 0) and term[5] < -600     # in the stars' order; blocked stays bottom
+    assert term[2] == pytest.approx(np.log(0.5))                 # at the threshold, an even chance
+    assert term[1] - term[0] > 10 * (term[4] - term[3])          # a miss costs far more than a hit gains
+    # Without a threshold the stars join standardised, linear in the stars.
+    linear = RankingPolicy()._stars_term(stars[:5])
+    np.testing.assert_allclose(np.diff(linear) / np.diff(stars[:5]), np.diff(linear)[0] / 1.5)
+
+
+def test_with_a_half_life_a_recent_rating_counts_more_than_an_old_one_of_the_same_stars():
+    stars = np.array([5.0, 1.0, 5.0, 5.0])                 # oldest first
+    plain = RankingPolicy().feedback(stars, 3.5)
+    decayed = RankingPolicy(recency_half_life=2.0).feedback(stars, 3.5)
+    np.testing.assert_allclose(decayed, plain * np.array([2 ** -1.5, 2 ** -1, 2 ** -0.5, 1.0]))
+    assert decayed[1] < 0 < decayed[0] < decayed[2] < decayed[3]    # signs kept: a dislike still pushes
