@@ -33,6 +33,15 @@ class SortForm(forms.Form):
     sort = forms.ChoiceField(choices=[(k, label) for k, (label, _o) in SORTS.items()], required=False,
                              label=_("Sort by"), widget=forms.Select(attrs={"data-auto-submit": ""}))
 
+    # Within one year "newest" and "oldest" change nothing: a year's page does not offer them.
+    BY_YEAR = ("newest", "oldest")
+
+    def __init__(self, *args, one_year: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if one_year:
+            self.fields["sort"].widget.choices = [(k, label) for k, label in self.fields["sort"].choices
+                                                  if k not in self.BY_YEAR]
+
 
 class RatingForm(forms.Form):
     # The empty first choice: an unrated movie's box shows no stars, never a rating nobody gave.

@@ -49,7 +49,8 @@ def _listing(request, *, title: str, genre=None, year=None):
                                  genre=genre, year=year)
     return render(request, "re_sys/listing.html", {
         **context, "title": title, "genre": genre, "year": year, "sort": sort,
-        "sort_form": SortForm(initial={"sort": sort}), "query": _query_without_page(request)})
+        "sort_form": SortForm(initial={"sort": sort}, one_year=year is not None),
+        "query": _query_without_page(request)})
 
 
 def genre_detail(request, name: str):

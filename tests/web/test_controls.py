@@ -114,6 +114,10 @@ def test_browse_sorts_by_popularity_rating_year_and_title(client, catalogue):
     assert ids("/?sort=rating").index(1) > ids("/?sort=rating").index(4)
     assert ids("/years/1995/") == [3, 2]
     assert client.get("/years/1800/").status_code == 404
+    # A year's page offers no sorting by year (it would change nothing there); other pages do.
+    assert 'value="newest"' not in client.get("/years/1995/").content.decode()
+    assert 'value="oldest"' in client.get("/genres/Comedy/").content.decode()
+    assert ids("/years/1995/?sort=newest") == [2, 3]          # an old link still answers, by id
     bad = client.get("/?sort=random")
     assert bad.status_code == 400 and "Unknown sort order" in bad.content.decode()
 
