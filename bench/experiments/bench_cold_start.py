@@ -97,9 +97,9 @@ def rule_gains(split: InnerSplit, rules: dict, gains: dict[str, list]) -> None:
     print(f"seed {split.outer}, {where}: " + "; ".join(cells), flush=True)
 
 
-def gains_table(dataset: str, gains: dict[str, list]) -> None:
+def gains_table(dataset: str, gains: dict[str, list], where: str = "inner new-movies splits") -> None:
     """The markdown table of `rule_gains`' gains: mean, lowest split and every split, per rule."""
-    print(f"\n{dataset}, inner new-movies splits; NDCG@10 / liked-NDCG@10 gain against genre popularity\n")
+    print(f"\n{dataset}, {where}; NDCG@10 / liked-NDCG@10 gain against genre popularity\n")
     print("| rule | mean | lowest split | per split |")
     print("|---|---|---|---|")
     for name, values in gains.items():

@@ -37,8 +37,8 @@ VARIANTS = {
     **{f"served with ALS weight {w}": replace(SERVED, als_weight=w) for w in (0.5, 1.5)},
     # Tried 2026-12-08: the stars as log P(stars ≥ c), a penalty for a likely miss that barely
     # reorders likely hits, in place of the standardised stars.
-    **{f"stars as log P(≥ {c}), spread {sd}, weight {w}": replace(SERVED, like_threshold=c, like_spread=sd,
-                                                                    stars_weight=w)
+    **{f"stars as log P(≥ {c}), spread {sd}, weight {w}":
+       replace(SERVED, like_threshold=c, like_spread=sd, stars_weight=w)
        for c in (3.5, 4.0) for sd in (0.5, 1.0) for w in (0.5, 1.0, 2.0)},
     # Tried 2026-12-08: recent ratings count more (a rating h ratings before the latest, half).
     **{f"served, recency half-life {h}": replace(SERVED, recency_half_life=h) for h in (10, 25, 50, 100)},

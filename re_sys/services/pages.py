@@ -136,7 +136,10 @@ def movie_page(*, movie: Movie, shown: Viewer | None, own: Viewer | None) -> dic
     predictions_set(shown, cards, taste)
     own_state_set(own, [movie, *cards], taste)
     theirs = taste.rated.get(movie.pk) if taste is not None and shown != own else None
-    return {"movie": movie, "mine": movie.my_stars, "predicted": None if theirs else predicted, "theirs": theirs,
+    # Once rated, the stars given say more than the stars predicted (as on every card).
+    if taste is not None and movie.pk in taste.rated:
+        predicted = None
+    return {"movie": movie, "mine": movie.my_stars, "predicted": predicted, "theirs": theirs,
             "summary": selectors.movie_rating_summary(movie), "rows": rows}
 
 

@@ -260,15 +260,25 @@ def viewer_recommendations(*, viewer: Viewer, k: int = 10, order: str | None = N
                            new_movies=new_movie_placements(engine) if vector is not None else None)
 
 
+# How far down the popular list `_popular_above_floor` looks for films above the viewer's floor:
+# every film of ML-100K, and two thirds of ML-1M's rated ones.
+POPULAR_FLOOR_POOL = 2_000
+
+
 def _popular_above_floor(engine: Engine, vector, k: int, exclude: set[int]) -> list[Recommendation]:
     """The popular list, with what the run predicts below its floor for this viewer moved after the rest:
     the same rule as every other choice (`serving/ranking.RankingPolicy.floor`)."""
     policy = engine.policy
     if vector is None or policy.floor is None:
         return movie_popular(k=k, exclude=exclude)
-    candidates = movie_popular(k=3 * k, exclude=exclude)
-    stars = engine.predict_many(*vector, [r.movie_id for r in candidates])
-    below = np.array([stars.get(r.movie_id, policy.floor) < policy.floor for r in candidates], dtype=bool)
+    # Most viewers find k above the floor among the 3k most popular; one whose taste runs against the
+    # crowd's may not, and "only where nothing better is left" means looking further before giving up.
+    for pool in (3 * k, POPULAR_FLOOR_POOL):
+        candidates = movie_popular(k=max(pool, k), exclude=exclude)
+        stars = engine.predict_many(*vector, [r.movie_id for r in candidates])
+        below = np.array([stars.get(r.movie_id, policy.floor) < policy.floor for r in candidates], dtype=bool)
+        if (~below).sum() >= k:
+            break
     # The popular order as scores, and the engine's own rule for what falls below its floor.
     chosen = policy.chosen(-np.arange(len(candidates), dtype=np.float64), below, k)
     return [candidates[i] for i in chosen]

@@ -100,7 +100,7 @@ def poster(request, movie_id: int):
     reader's: a shared cache keeps one copy per address, and a Chinese page must not get the
     English copy somebody fetched first.
     """
-    language = request.GET.get("lang", settings.LANGUAGE_CODE)
+    language = request.GET.get("lang", settings.LANGUAGE_CODE).lower()   # zh-Hans is zh-hans
     if language not in dict(settings.LANGUAGES):
         raise BadRequest(_("Unknown language: choose one of %(languages)s.")
                          % {"languages": ", ".join(code for code, _name in settings.LANGUAGES)})

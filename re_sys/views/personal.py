@@ -1,11 +1,14 @@
 """A viewer's own pages and controls: for you, rating, watchlist, hide, profile, onboarding, demo."""
 import re
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -23,12 +26,34 @@ from .shown import viewer_shown, viewers
 _MOVIE_FIELD = re.compile(r"movie_[0-9]{1,10}")
 
 
-def _back(request, fallback):
+def _safe_next(request) -> str:
+    """The form's `next` where it stays on this site, else ""."""
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
+        return target
+    return ""
+
+
+def _back(request, fallback):
+    return redirect(_safe_next(request) or fallback)
+
+
+def _member_post(view):
+    """A control only a signed-in member may press, by POST.
+
+    A signed-out press (a session that ran out under an open page) signs in first and then goes
+    back to the page the form was on, or the movie's: not to this address, whose GET would answer
+    405 on a blank page after the sign-in.
+    """
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            movie = kwargs.get("movie_id")
+            page = reverse("re_sys:movie", args=[movie]) if movie else resolve_url(settings.LOGIN_REDIRECT_URL)
+            return redirect_to_login(_safe_next(request) or page)
+        return require_POST(view)(request, *args, **kwargs)
+    return wrapped
 
 
 @ensure_csrf_cookie
@@ -41,8 +66,7 @@ def for_you(request):
         if context["controls"] else None})
 
 
-@login_required
-@require_POST
+@_member_post
 def movie_rate(request, movie_id: int):
     """Set, change or (with `delete`) remove the signed-in visitor's rating."""
     movie = get_object_or_404(Movie, pk=movie_id)
@@ -78,15 +102,13 @@ def _toggle(request, movie_id: int, kind: str, on: str, off: str):
     return _back(request, movie)
 
 
-@login_required
-@require_POST
+@_member_post
 def movie_watchlist(request, movie_id: int):
     return _toggle(request, movie_id, MovieMark.WATCHLIST, _("%(title)s is on your watchlist."),
                    _("%(title)s is off your watchlist."))
 
 
-@login_required
-@require_POST
+@_member_post
 def movie_hide(request, movie_id: int):
     return _toggle(request, movie_id, MovieMark.HIDDEN,
                    _("%(title)s is hidden: it will not be recommended to you again."),
@@ -98,8 +120,7 @@ def watchlist(request):
     return render(request, "re_sys/watchlist.html", pages.watchlist_page(own=ratings.viewer_for_user(request.user)))
 
 
-@login_required
-@require_POST
+@_member_post
 def recommender_choose(request):
     form = RecommenderForm(request.POST)
     if not form.is_valid():
@@ -126,8 +147,7 @@ def profile(request, user_id: int):
     return render(request, "re_sys/profile.html", {**context, "token_form": TokenForm() if context["own"] else None})
 
 
-@login_required
-@require_POST
+@_member_post
 def token_create(request):
     """A new API token, shown once in the message; only its hash is kept."""
     form = TokenForm(request.POST, request=request)
@@ -140,8 +160,7 @@ def token_create(request):
     return redirect("re_sys:my_profile")
 
 
-@login_required
-@require_POST
+@_member_post
 def token_revoke(request, token_id: int):
     if not tokens.token_revoke(user=request.user, token_id=token_id):
         raise Http404(_("There is no such token."))

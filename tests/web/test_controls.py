@@ -39,6 +39,14 @@ def test_watchlist_and_hide_need_sign_in_post_and_a_real_movie(client, served):
     for url in ("/movies/7/watchlist/", "/movies/7/hide/", "/watchlist/"):
         response = client.post(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    # A press whose session ran out signs in, then goes back to the form's page, not to the control.
+    assert client.post("/movies/7/hide/")["Location"] == "/accounts/login/?next=/movies/7/"
+    assert client.post("/movies/7/hide/", {"next": "/genres/Comedy/?page=2"})["Location"] == \
+        "/accounts/login/?next=/genres/Comedy/%3Fpage%3D2"
+    assert client.post("/movies/7/hide/", {"next": "https://evil.example/"})["Location"] == \
+        "/accounts/login/?next=/movies/7/"
+    assert client.post("/for-you/recommender/", {"recommender": "als"})["Location"] == \
+        "/accounts/login/?next=/for-you/"
     client.force_login(get_user_model().objects.create_user("bo", password="pw-pw-pw-123"))
     assert client.get("/movies/7/hide/").status_code == 405
     assert client.post("/movies/999/hide/").status_code == 404
@@ -99,6 +107,23 @@ def test_cards_show_the_predicted_stars_for_the_signed_in_viewer(client, member)
     assert "For you:" in home.content.decode()
     client.logout()
     assert all(m.predicted is None for m in client.get("/").context["hot"])
+
+
+def test_a_movie_page_predicts_the_members_stars_only_until_she_rates_it(client, member):
+    assert "Predicted for you" in client.get("/movies/7/").content.decode()
+    client.post("/movies/7/rate/", {"stars": "4.5"})
+    page = client.get("/movies/7/").content.decode()
+    assert "Predicted for you" not in page and "Your rating" in page
+
+
+def test_the_popular_choice_looks_past_the_most_popular_for_what_the_member_will_like(client, member):
+    # The three most popular unrated films are even ones, which she is predicted to dislike; the
+    # odd ones come later in the popular order, and must come first in her list all the same.
+    Movie.objects.filter(pk__in=[6, 8, 10]).update(rating_count=30, rating_mean=3.5)
+    member.recommender = "popular"
+    member.save()
+    assert [r.movie_id for r in recommending.viewer_recommendations(viewer=member, k=1)] == [7]
+    assert [r.movie_id for r in recommending.viewer_recommendations(viewer=member, k=2)] == [7, 9]
 
 
 def test_browse_sorts_by_popularity_rating_year_and_title(client, catalogue):

@@ -75,6 +75,7 @@ def test_a_generated_poster_prints_genres_in_the_language_of_its_address(client,
     assert "1995 · 喜剧<" in client.get("/movies/3/poster.svg?lang=zh-hans").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "1995 · 喜剧<" in client.get("/movies/3/poster.svg?lang=zh-hans").content.decode()
+    assert "1995 · 喜剧<" in client.get("/movies/3/poster.svg?lang=zh-Hans").content.decode()   # as often written
     bad = client.get("/movies/3/poster.svg?lang=xx")
     assert bad.status_code == 400 and "Unknown language" in bad.content.decode()
 

@@ -138,7 +138,8 @@ def test_invalid_stars_are_a_400_and_nothing_is_saved(client, served, stars):
 
 def test_rating_needs_sign_in_csrf_and_a_real_movie(client, served):
     response = client.post("/movies/3/rate/", {"stars": "4.0"})
-    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    # Signed in, the visitor lands on the movie's page (a GET of the rate address would be a 405).
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/movies/3/"
     assert client.get("/movies/3/rate/").status_code == 302  # not signed in: sign in first
 
     from django.test import Client

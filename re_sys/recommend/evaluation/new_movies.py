@@ -181,17 +181,21 @@ class TextCNNContent:
     def predict(self, user_ids, movie_ids):
         return self._dot(user_ids, movie_ids) + self.factors.global_mean + self.movie_bias
 
-    def score(self, user_ids, movie_ids):
-        """As for-you ranks new films (`serving.content_tower.new_film_scores`); one viewer per call."""
+    def signals(self, user_ids, movie_ids) -> dict:
+        """What the rule ranks one viewer's films by (`new_film_scores`' arguments), not yet standardised."""
         shares = self._shares.score(user_ids, movie_ids)
         if not self.tower.cold_start:
-            popularity = [nearest_popularity(self._place(int(m)).nearest, self._counts) for m in movie_ids]
-            return new_film_scores(shares, popularity)
+            return {"shares": shares,
+                    "popularity": [nearest_popularity(self._place(int(m)).nearest, self._counts) for m in movie_ids]}
         vectors = [self._place(int(m)).vector for m in movie_ids]
-        popularity = predicted_popularity(self._popularity, vectors)
         profile = self.tower.profile_of(self._rated_rows.get(int(user_ids[0]), []))
-        closeness = None if profile is None else profile_closeness(profile, vectors)
-        return new_film_scores(shares, popularity, self.predict(user_ids, movie_ids), closeness)
+        return {"shares": shares, "popularity": predicted_popularity(self._popularity, vectors),
+                "stars": self.predict(user_ids, movie_ids),
+                "closeness": None if profile is None else profile_closeness(profile, vectors)}
+
+    def score(self, user_ids, movie_ids):
+        """As for-you ranks new films (`serving.content_tower.new_film_scores`); one viewer per call."""
+        return new_film_scores(**self.signals(user_ids, movie_ids))
 
 
 NEW_MOVIE_METHODS: Registry = {
