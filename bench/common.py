@@ -11,7 +11,8 @@ from pathlib import Path
 from re_sys.recommend.data.dataset import frames_from_movielens
 from re_sys.recommend.data.movielens import read_dataset
 
-__all__ = ["DEFAULT_DATASET", "ROOT", "dataset_parser", "movielens_frames", "nested_splits", "seeds_parser"]
+__all__ = ["DEFAULT_DATASET", "ROOT", "dataset_parser", "movielens_frames", "nested_splits", "seeds_parser",
+           "without_demographics"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATASET = ROOT / "data" / "ml-100k"
@@ -44,3 +45,10 @@ def nested_splits(data, seed: int):
 
     train, test = per_user_split(data, 0.25, seed)
     return (train, test, *per_user_split(train, 0.25, seed + 1000))
+
+
+def without_demographics(users):
+    """The viewers with gender, age group and occupation blanked, as in the ml-latest format, which has none."""
+    import numpy as np
+
+    return users.assign(gender="", age_group=np.nan, occupation="")

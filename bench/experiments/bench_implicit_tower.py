@@ -21,7 +21,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from bench.common import dataset_parser, movielens_frames  # noqa: E402
+from bench.common import dataset_parser, movielens_frames, without_demographics  # noqa: E402
 from re_sys.recommend.data.dataset import DataSet, random_split  # noqa: E402
 from re_sys.recommend.metrics import rmse  # noqa: E402
 from re_sys.recommend.textcnn import training  # noqa: E402
@@ -36,7 +36,7 @@ def main() -> None:
     args = parser.parse_args()
     ratings, movies, users = movielens_frames(args.dataset)
     if args.no_demographics:
-        users = users.assign(gender="", age_group=np.nan, occupation="")
+        users = without_demographics(users)
     variants = {"without": {"implicit": False},
                 **{f"with, L2 {l2:g}": {"implicit": True, "implicit_l2": l2} for l2 in args.l2}}
     table: dict[str, list[tuple[float, float, float]]] = {name: [] for name in variants}

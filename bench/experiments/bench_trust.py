@@ -1,6 +1,7 @@
 """The for-you ranking policy's choices, each scored on what people like, regret and are told.
 
     python -m bench.experiments.bench_trust [--dataset data/ml-100k] [--seeds 0 1 2] [--outer]
+        [--only WORD ...] [--no-inner] [--no-demographics]
 
 For each seed the ratings are split per viewer 75/25 (the outer split of
 `manage.py evaluate`); the training part is split again, 75/25 (seed + 1000)
@@ -9,7 +10,9 @@ splits, the choice made there. `--outer` scores the served policy, the old
 one (unsigned, no stars, no floor) and each of its parts alone (OUTER) on the
 outer split too. Figures: HR@10, NDCG@10 (any rating relevant),
 liked-NDCG@10 (≥ 4★ relevant), disliked@10, contradiction@10 (the run's own
-rating model as the judge), coverage@10.
+rating model as the judge), coverage@10. `--no-demographics` blanks every
+viewer's gender, age group and occupation first, as the ml-latest format has
+none; `--no-inner` scores the outer split alone.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from dataclasses import replace
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from bench.common import movielens_frames, nested_splits, seeds_parser  # noqa: E402
+from bench.common import movielens_frames, nested_splits, seeds_parser, without_demographics  # noqa: E402
 from re_sys.recommend.algorithms import Interactions  # noqa: E402
 from re_sys.recommend.evaluation.protocols import evaluate_ranker, leave_last_out  # noqa: E402
 from re_sys.recommend.evaluation.rankers import RankerInputs, for_you_ranker, served_engine, served_stars  # noqa: E402
@@ -74,21 +77,31 @@ def main() -> None:
     parser = seeds_parser(__doc__)
     parser.add_argument("--only", nargs="+", default=[],
                         help="Score only the policies whose name holds one of these words (and the served one).")
+    parser.add_argument("--no-inner", action="store_true", help="Skip the inner splits (with --outer).")
+    parser.add_argument("--no-demographics", action="store_true", help="Blank the viewers' demographics first.")
     args = parser.parse_args()
     variants = {name: policy for name, policy in VARIANTS.items()
                 if not args.only or policy == SERVED or any(word in name for word in args.only)}
     ratings, movies, users = movielens_frames(args.dataset)
+    if args.no_demographics:
+        users = without_demographics(users)
     data = Interactions.from_frame(ratings)
     for seed in args.seeds:
         train, test, inner_train, inner_test = nested_splits(data, seed)
-        print(f"\n### seed {seed}: inner split of the training ratings\n")
-        table(scored(RankerInputs(inner_train, movies, users, seed), inner_test, variants))
-        inner_train, inner_test = leave_last_out(train)
-        print(f"\n### seed {seed}: inner leave-last-out of the training ratings\n")
-        table(scored(RankerInputs(inner_train, movies, users, seed), inner_test, variants))
+        if not args.no_inner:
+            inner(seed, train, inner_train, inner_test, movies, users, variants)
         if args.outer:
             print(f"\n### seed {seed}: outer split (held-out quarter)\n")
             table(scored(RankerInputs(train, movies, users, seed), test, {"old": OLD, **OUTER, "served": SERVED}))
+
+
+def inner(seed, train, inner_train, inner_test, movies, users, variants) -> None:
+    """Every policy of `variants` on the two inner splits of one seed."""
+    print(f"\n### seed {seed}: inner split of the training ratings\n")
+    table(scored(RankerInputs(inner_train, movies, users, seed), inner_test, variants))
+    inner_train, inner_test = leave_last_out(train)
+    print(f"\n### seed {seed}: inner leave-last-out of the training ratings\n")
+    table(scored(RankerInputs(inner_train, movies, users, seed), inner_test, variants))
 
 
 if __name__ == "__main__":

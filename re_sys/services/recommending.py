@@ -261,7 +261,7 @@ def viewer_recommendations(*, viewer: Viewer, k: int = 10, order: str | None = N
 
 
 # How far down the popular list `_popular_above_floor` looks for films above the viewer's floor:
-# every film of ML-100K, and two thirds of ML-1M's rated ones.
+# every film of ML-100K, more than half of ML-1M's.
 POPULAR_FLOOR_POOL = 2_000
 
 
@@ -277,7 +277,7 @@ def _popular_above_floor(engine: Engine, vector, k: int, exclude: set[int]) -> l
         candidates = movie_popular(k=max(pool, k), exclude=exclude)
         stars = engine.predict_many(*vector, [r.movie_id for r in candidates])
         below = np.array([stars.get(r.movie_id, policy.floor) < policy.floor for r in candidates], dtype=bool)
-        if (~below).sum() >= k:
+        if (~below).sum() >= k or len(candidates) < max(pool, k):    # enough, or the whole catalogue
             break
     # The popular order as scores, and the engine's own rule for what falls below its floor.
     chosen = policy.chosen(-np.arange(len(candidates), dtype=np.float64), below, k)

@@ -44,6 +44,8 @@ def home(request):
 
 def _listing(request, *, title: str, genre=None, year=None):
     sort = _sort(request)
+    if year is not None and sort in SortForm.BY_YEAR:    # an old link: the default, which the menu can show
+        sort = "popular"
     shown, own = viewers(request)
     context = pages.listing_page(shown=shown, own=own, sort=sort, page=request.GET.get("page"),
                                  genre=genre, year=year)
@@ -109,4 +111,6 @@ def poster(request, movie_id: int):
         svg = poster_svg(title=movie.display_title, year=movie.year,
                          genre_names=[g.name for g in movie.genres.all()],
                          shown_genres=[vocabulary.word(g.name) for g in movie.genres.all()])
-    return HttpResponse(svg, content_type="image/svg+xml")
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Content-Language"] = language     # the address's, which LocaleMiddleware then keeps
+    return response

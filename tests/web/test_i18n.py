@@ -73,8 +73,11 @@ def test_a_generated_poster_prints_genres_in_the_language_of_its_address(client,
     # The address alone decides, not the reader's cookie: the cache may hand either to anyone.
     assert "1995 · Comedy<" in client.get("/movies/3/poster.svg").content.decode()
     assert "1995 · 喜剧<" in client.get("/movies/3/poster.svg?lang=zh-hans").content.decode()
+    english = client.get("/movies/3/poster.svg")
+    assert english["Content-Language"] == "en"       # the address's language, not the reader's (Chinese)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    assert "1995 · 喜剧<" in client.get("/movies/3/poster.svg?lang=zh-hans").content.decode()
+    chinese = client.get("/movies/3/poster.svg?lang=zh-hans")
+    assert "1995 · 喜剧<" in chinese.content.decode() and chinese["Content-Language"] == "zh-hans"
     assert "1995 · 喜剧<" in client.get("/movies/3/poster.svg?lang=zh-Hans").content.decode()   # as often written
     bad = client.get("/movies/3/poster.svg?lang=xx")
     assert bad.status_code == 400 and "Unknown language" in bad.content.decode()

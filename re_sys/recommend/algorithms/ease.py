@@ -33,7 +33,8 @@ raters go on to dislike is recommended as readily as one they love; the
 target puts the stars into the weights themselves, where `liking_weight`
 only reshapes which movies count as alike. With diag(B) = 0 the closed form
 becomes B = P(G + α·XᵀC) − P·diag(d), d chosen to zero the diagonal
-(`closed_form`'s `cross`); α = 0 is plain EASE exactly.
+(`closed_form`'s `cross`; with sittings α·XᵀC is divided by 1 + w as the
+Gram is); α = 0 is plain EASE exactly.
 """
 from __future__ import annotations
 
@@ -63,7 +64,6 @@ def closed_form(gram: np.ndarray, regularisation, *, overwrite: bool = False,
     if cross is None:
         weights = -inverse / np.diag(inverse)
     else:
-        del gram                          # free the Gram's memory before the product
         fitted = inverse @ np.asarray(cross, dtype=np.float64)
         fitted -= inverse * np.broadcast_to(np.asarray(regularisation, dtype=np.float64), (n,))
         fitted[np.diag_indices(n)] += 1.0
@@ -78,8 +78,10 @@ class EASE(Recommender):
     def __init__(self, regularisation: float = 500.0, sitting_weight: float = 0.0,
                  sitting_seconds: float = SITTING_SECONDS, genre_weight: float = 0.0,
                  liking_weight: float = 0.0, liked_target: float = 0.0):
-        if sitting_weight < 0 or genre_weight < 0 or liking_weight < 0 or liked_target < 0:
-            raise ValueError("sitting_weight, genre_weight, liking_weight and liked_target must not be negative")
+        for name, value in (("sitting_weight", sitting_weight), ("genre_weight", genre_weight),
+                            ("liking_weight", liking_weight), ("liked_target", liked_target)):
+            if value < 0:
+                raise ValueError(f"{name} must not be negative, not {value}")
         self.regularisation = regularisation
         self.sitting_weight = sitting_weight
         self.sitting_seconds = sitting_seconds
@@ -112,7 +114,9 @@ class EASE(Recommender):
             if self.liking_weight:
                 gram += self.liking_weight * (liking.T @ liking)
             if self.liked_target:
-                cross = self.liked_target * _rated_times(rated, liking)
+                # On the Gram's scale: with sittings the Gram is divided by (1 + w), and so is Xᵀ(Y − X),
+                # so that α means the same with and without them.
+                cross = self.liked_target * _rated_times(rated, liking) / (1.0 + self.sitting_weight)
         self.weights = closed_form(gram, self.regularisation, overwrite=True, cross=cross).astype(np.float32)
         return self
 

@@ -13,12 +13,17 @@ def _interactions(users, movies, stars) -> Interactions:
 
 def _column_by_column(x, y, regularisation):
     """The constrained least squares solved the long way: column j regressed on every other column."""
-    n = x.shape[1]
+    return _normal_equations(x.T @ x, x.T @ (y - x), regularisation)
+
+
+def _normal_equations(gram, cross, regularisation):
+    """Column j of B from its own normal equations, row and column j struck out (diag(B) = 0)."""
+    n = len(gram)
     out = np.zeros((n, n))
     for j in range(n):
         others = [i for i in range(n) if i != j]
-        design = x[:, others]
-        out[others, j] = np.linalg.solve(design.T @ design + np.diag(regularisation[others]), design.T @ y[:, j])
+        system = gram[np.ix_(others, others)] + np.diag(regularisation[others])
+        out[others, j] = np.linalg.solve(system, gram[others, j] + cross[others, j])
     return out
 
 
@@ -46,6 +51,21 @@ def test_the_target_holds_how_much_more_than_usual_each_viewer_liked_each_film()
                                EASE(regularisation=2.0).fit(data).weights)
 
 
+def test_with_sittings_the_target_is_scaled_as_the_gram_is():
+    # Ratings a day apart share no sitting: the sitting Gram is then diag(counts), and EASE's Gram
+    # (XᵀX + w·diag(counts)) / (1 + w). Xᵀ(Y − X) = α·XᵀC is divided by (1 + w) alike, so that α
+    # weighs the stars against the Gram's co-ratings as it does without sittings.
+    users, movies, stars = [1, 1, 2, 2, 3, 3, 3], [10, 20, 20, 30, 10, 30, 40], [5, 3, 2, 4, 1, 2, 3]
+    data = Interactions(np.array(users, np.int64), np.array(movies, np.int64), np.array(stars, np.float32),
+                        np.arange(len(users), dtype=np.int64) * 86_400)
+    x = np.array([[1, 1, 0, 0], [0, 1, 1, 0], [1, 0, 1, 1]], float)
+    c = np.array([[1, -1, 0, 0], [0, -1, 1, 0], [-1, 0, 0, 1]], float)
+    model = EASE(regularisation=2.0, sitting_weight=1.0, liked_target=0.5).fit(data)
+    gram = (x.T @ x + np.diag(x.sum(axis=0))) / 2.0
+    np.testing.assert_allclose(model.weights, _normal_equations(gram, 0.5 * x.T @ c / 2.0, np.full(4, 2.0)),
+                               atol=1e-5)
+
+
 def test_a_film_its_co_raters_dislike_loses_weight_and_one_they_love_gains():
     # Everyone who rated film 1 also rated films 2 and 3; they love 2 and dislike 3.
     users, movies, stars = [], [], []
@@ -64,7 +84,7 @@ def test_a_film_its_co_raters_dislike_loses_weight_and_one_they_love_gains():
 
 @pytest.mark.parametrize("option", ["liking_weight", "liked_target"])
 def test_a_negative_weight_is_refused_and_the_weight_survives_save_and_load(tmp_path, option):
-    with pytest.raises(ValueError, match=option):
+    with pytest.raises(ValueError, match=f"^{option} must not be negative"):
         EASE(**{option: -0.1})
     model = EASE(regularisation=2.0, **{option: 0.15}).fit(_interactions([1, 1, 2], [10, 20, 20], [5, 1, 3]))
     model.save(tmp_path / "ease.npz")

@@ -147,12 +147,26 @@ def test_the_stars_as_a_chance_of_liking_punish_a_likely_miss_and_barely_part_tw
     policy = RankingPolicy(like_threshold=3.5, like_spread=0.5)
     stars = np.array([1.5, 3.0, 3.5, 4.5, 4.9, -np.inf])
     term = policy._stars_term(stars)
-    assert np.all(np.diff(term[:5]) > 0) and term[5] < -600     # in the stars' order; blocked stays bottom
+    assert np.all(np.diff(term[:5]) > 0) and term[5] == -np.inf   # in the stars' order; blocked stays blocked
     assert term[2] == pytest.approx(np.log(0.5))                 # at the threshold, an even chance
     assert term[1] - term[0] > 10 * (term[4] - term[3])          # a miss costs far more than a hit gains
     # Without a threshold the stars join standardised, linear in the stars.
     linear = RankingPolicy()._stars_term(stars[:5])
     np.testing.assert_allclose(np.diff(linear) / np.diff(stars[:5]), np.diff(linear)[0] / 1.5)
+
+
+def test_the_log_normal_tail_is_exact_to_a_millionth_and_finite_far_out():
+    from math import erfc, log, sqrt
+
+    from re_sys.recommend.serving.ranking import log_normal_tail
+
+    x = np.array([-8.0, -3.0, -1.0, -0.2, 0.0, 0.5, 2.0, 6.0, 20.0])
+    np.testing.assert_allclose(log_normal_tail(x), [log(0.5 * erfc(v / sqrt(2))) for v in x], rtol=1e-6, atol=1e-9)
+    assert np.isfinite(log_normal_tail(np.array([40.0])))[0]        # erfc itself underflows to 0 there
+    with pytest.raises(ValueError, match="like_spread"):
+        RankingPolicy(like_spread=0.0)
+    with pytest.raises(ValueError, match="recency_half_life"):
+        RankingPolicy(recency_half_life=-1.0)
 
 
 def test_with_a_half_life_a_recent_rating_counts_more_than_an_old_one_of_the_same_stars():
