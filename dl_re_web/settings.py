@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "re_sys.middleware.SignInLockStatus",
+    "re_sys.middleware.PersonalAnswersPrivate",
 ]
 
 # The site has no inline script and loads nothing from another origin; a strict

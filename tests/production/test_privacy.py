@@ -160,6 +160,21 @@ def test_a_token_reads_and_writes_its_members_data_without_csrf(site):
     assert script.get(f"/api/users/{other.pk}/recommendations", **_bearer(secret)).status_code == 404
 
 
+def test_no_shared_cache_may_keep_a_members_answers(site, client):
+    ann, viewer = site
+    for url in ("/", "/api/movies/2/similar"):
+        assert "private" not in client.get(url).get("Cache-Control", ""), url
+    client.force_login(ann)
+    for url in ("/for-you/", f"/users/{viewer.pk}/", "/movies/2/", "/api/me/ratings"):
+        assert "private" in client.get(url)["Cache-Control"], url
+    # The generated posters hold nothing of hers: they stay public, for every reader alike.
+    assert client.get("/movies/2/poster.svg")["Cache-Control"] == "max-age=86400, public"
+    _token, secret = tokens.token_create(user=ann, name="script")
+    script = Client()                      # no cookie: the token alone says whose answer it is
+    answer = script.get(f"/api/users/{viewer.pk}/recommendations", **_bearer(secret))
+    assert answer.status_code == 200 and "private" in answer["Cache-Control"]
+
+
 def test_tokens_are_stored_hashed_and_revocable(site):
     ann, _viewer = site
     token, secret = tokens.token_create(user=ann, name="script")
