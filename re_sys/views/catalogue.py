@@ -107,10 +107,10 @@ def poster(request, movie_id: int):
         raise BadRequest(_("Unknown language: choose one of %(languages)s.")
                          % {"languages": ", ".join(code for code, _name in settings.LANGUAGES)})
     movie = get_object_or_404(Movie.objects.prefetch_related("genres"), pk=movie_id)
+    names = [g.name for g in movie.genres.all()]
     with translation.override(language):
-        svg = poster_svg(title=movie.display_title, year=movie.year,
-                         genre_names=[g.name for g in movie.genres.all()],
-                         shown_genres=[vocabulary.word(g.name) for g in movie.genres.all()])
+        svg = poster_svg(title=movie.display_title, year=movie.year, genre_names=names,
+                         shown_genres=[vocabulary.word(name) for name in names])
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Content-Language"] = language     # the address's, which LocaleMiddleware then keeps
     return response

@@ -46,13 +46,15 @@ def _member_post(view):
     back to the page the form was on, or the movie's: not to this address, whose GET would answer
     405 on a blank page after the sign-in.
     """
+    posted = require_POST(view)
+
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
             movie = kwargs.get("movie_id")
             page = reverse("re_sys:movie", args=[movie]) if movie else resolve_url(settings.LOGIN_REDIRECT_URL)
             return redirect_to_login(_safe_next(request) or page)
-        return require_POST(view)(request, *args, **kwargs)
+        return posted(request, *args, **kwargs)
     return wrapped
 
 

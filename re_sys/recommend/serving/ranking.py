@@ -68,6 +68,12 @@ class RankingPolicy:
     # half as much (the ratings arrive oldest first), so that the list follows the viewer's taste now.
     recency_half_life: float | None = None
 
+    def __post_init__(self):
+        if self.like_spread <= 0:
+            raise ValueError(f"like_spread must be positive, not {self.like_spread}")
+        if self.recency_half_life is not None and self.recency_half_life <= 0:
+            raise ValueError(f"recency_half_life must be positive, not {self.recency_half_life}")
+
     def feedback(self, stars: np.ndarray, prior_mean: float) -> np.ndarray | None:
         """What each of a viewer's ratings says, signed (None when the policy reads them unsigned)."""
         if not self.signed:
@@ -92,12 +98,6 @@ class RankingPolicy:
         if self.stars_weight and "text-cnn" in channels:
             ranking = ranking + self.stars_weight * self._stars_term(channels["text-cnn"])
         return ranking
-
-    def __post_init__(self):
-        if self.like_spread <= 0:
-            raise ValueError(f"like_spread must be positive, not {self.like_spread}")
-        if self.recency_half_life is not None and self.recency_half_life <= 0:
-            raise ValueError(f"recency_half_life must be positive, not {self.recency_half_life}")
 
     def _stars_term(self, stars: np.ndarray) -> np.ndarray:
         """The predicted stars as the blend reads them (see `like_threshold`); -inf stays -inf."""
