@@ -1,13 +1,14 @@
-"""Three ways to ask whether *this* viewer will rate a new film, tried in the new-film rule.
+"""Three ways to ask whether *this* viewer will rate a new film, tried in the new-film rule; one served.
 
     python -m bench.experiments.bench_new_film_viewer [--dataset data/ml-100k] [--seeds 0 1 2]
         [--inner-splits 3] [--outer "RULE"]
 
-The served rule (`serving.content_tower.new_film_scores`) knows the viewer
-through their genre shares, the predicted stars and one content profile (the
-mean of their rated films' neutral placements); how much the film will be
-rated comes from a regression that is the same for everyone. Each signal
-below is personal and says where in the catalogue this viewer's films lie:
+The rule served before these (`serving.content_tower.new_film_scores` with
+four signals, "before" below) knows the viewer through their genre shares,
+the predicted stars and one content profile (the mean of their rated films'
+neutral placements); how much the film will be rated comes from a regression
+that is the same for everyone. Each signal below is personal and says where
+in the catalogue this viewer's films lie:
 - **neighbourhood share** (τ): of the rated films near the new one by title
   and genres, weighted exp(cosine / τ), the share this viewer rated, in logs:
   a content profile that is local, not one mean;
@@ -19,12 +20,14 @@ below is personal and says where in the catalogue this viewer's films lie:
 - **years watched**: a film's year against the years of the films this
   viewer rated, as a share of the training films of about that year
   (Gaussian kernel, 1.5 years), in logs. Nothing else sees the year.
+  Served since 2026-12-08 (`MovieTower.years_watched`): the rule "served"
+  is `TextCNNContent.score` and repeats "before + years watched".
 
-Each is tried beside the served four signals and in place of the profile,
+Each is tried beside the four signals of before and in place of the profile,
 on the inner new-movies splits of bench_cold_start.py (the text-CNN trained
 once per split), gains against genre popularity. With `--outer RULE` the
-named rule is scored once beside the served one on protocol new-movies' own
-splits, after it was chosen on the inner ones. An experiment only.
+named rule is scored once beside "before" on protocol new-movies' own
+splits, after it was chosen on the inner ones.
 """
 from __future__ import annotations
 
@@ -34,23 +37,21 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
+from bench.common import movielens_frames  # noqa: E402
 from bench.experiments.bench_cold_start import (gains_table, inner_split_parser, inner_splits,  # noqa: E402
                                                rule_gains, z)
 from bench.experiments.bench_new_film_noise import outer_split  # noqa: E402
 from re_sys.recommend.algorithms.base import Interactions  # noqa: E402
-from re_sys.recommend.data.dataset import frames_from_movielens  # noqa: E402
-from re_sys.recommend.data.movielens import read_dataset  # noqa: E402
 from re_sys.recommend.evaluation.new_movies import TextCNNContent  # noqa: E402
 from re_sys.recommend.serving.content_tower import new_film_scores  # noqa: E402
 
 
 class ViewerSignals:
-    """The three personal signals for one split's text-CNN run."""
+    """The two personal signals that were not served, for one split's text-CNN run."""
 
-    def __init__(self, model: TextCNNContent, train: Interactions, years: dict[int, int | None]):
+    def __init__(self, model: TextCNNContent):
         tower = model.tower
         self.model, self.catalogue, self.index = model, tower._neutral_catalogue.astype(np.float64), tower._neutral_index
-        self.years = years
         self.watched: dict[int, np.ndarray] = {}
         for user, rows in model._rated_rows.items():
             at = self.index[np.asarray(rows)]
@@ -67,10 +68,6 @@ class ViewerSignals:
         self.gram = x.T @ x + np.eye(x.shape[1])
         self.x = x
         self._maps: dict[int, np.ndarray] = {}
-        # Years of the training films, in catalogue order.
-        film_of_row = {model.dataset.movie_row(m): m for m in np.unique(train.movie_ids).tolist()}
-        self.film_years = np.asarray([years.get(film_of_row.get(int(r)), None) or np.nan
-                                      for r in tower.rated_rows], dtype=np.float64)
 
     def _units(self, candidates) -> np.ndarray:
         vectors = np.stack([self.model._place(int(m)).vector for m in candidates]).astype(np.float64)
@@ -93,56 +90,43 @@ class ViewerSignals:
         viewer = self.matrix[at] @ self.film_factors[:, :rank]
         return guessed @ viewer
 
-    def years_watched(self, user: int, candidates, spread: float = 1.5) -> np.ndarray:
-        year = np.asarray([self.years.get(int(m)) or np.nan for m in candidates], dtype=np.float64)
-        known = ~np.isnan(self.film_years)
-        kernel = np.exp(-0.5 * ((year[:, None] - self.film_years[None, known]) / spread) ** 2)
-        kernel = np.nan_to_num(kernel)
-        mine = np.zeros(len(self.film_years), dtype=bool)
-        mine[self.watched.get(user, np.zeros(0, dtype=np.int64))] = True
-        share = (kernel[:, mine[known]].sum(axis=1) + 0.1) / (kernel.sum(axis=1) + 1.0)
-        return np.where(np.isnan(year), np.nan, np.log(share))
-
-
-def _filled(x: np.ndarray) -> np.ndarray:
-    """Missing values (a film without a year) at the mean, so they neither help nor hurt."""
-    x = np.asarray(x, dtype=np.float64)
-    return np.where(np.isnan(x), np.nanmean(x) if np.isfinite(x).any() else 0.0, x)
-
 
 def rules_of(model: TextCNNContent, extra: ViewerSignals) -> dict:
-    def served_without_profile(u, c):
+    def before_without_profile(u, c):
         s = model.signals(np.full(len(c), u), c)
         return new_film_scores(s["shares"], s["popularity"], s["stars"])
 
-    def served(u, c):
-        return model.score(np.full(len(c), u), c)
+    def before(u, c):
+        s = model.signals(np.full(len(c), u), c)
+        return new_film_scores(s["shares"], s["popularity"], s["stars"], s["closeness"])
+
+    def years(u, c):
+        return model.signals(np.full(len(c), u), c)["years"]
 
     personal = {
         "neighbourhood share τ 0.05": lambda u, c: extra.neighbourhood(u, c, 0.05),
         "neighbourhood share τ 0.1": lambda u, c: extra.neighbourhood(u, c, 0.1),
         "watched factors k 16": lambda u, c: extra.factors(u, c, 16),
         "watched factors k 64": lambda u, c: extra.factors(u, c, 64),
-        "years watched": lambda u, c: _filled(extra.years_watched(u, c)),
+        "years watched": years,
     }
-    rules = {"served": served}
+    rules = {"before": before}
     for name, signal in personal.items():
-        rules[f"served + {name}"] = lambda u, c, signal=signal: served(u, c) + z(signal(u, c))
-        rules[f"served, {name} for the profile"] = (
-            lambda u, c, signal=signal: served_without_profile(u, c) + z(signal(u, c)))
-    rules["served + watched factors k 16 + years watched"] = (
-        lambda u, c: served(u, c) + z(extra.factors(u, c, 16)) + z(_filled(extra.years_watched(u, c))))
+        rules[f"before + {name}"] = lambda u, c, signal=signal: before(u, c) + z(signal(u, c))
+        rules[f"before, {name} for the profile"] = (
+            lambda u, c, signal=signal: before_without_profile(u, c) + z(signal(u, c)))
+    rules["before + watched factors k 16 + years watched"] = (
+        lambda u, c: before(u, c) + z(extra.factors(u, c, 16)) + z(years(u, c)))
+    rules["served"] = lambda u, c: model.score(np.full(len(c), u), c)
     return rules
 
 
 def main() -> None:
     parser = inner_split_parser(__doc__)
-    parser.add_argument("--outer", metavar="RULE", help="Score this rule beside the served one on protocol "
+    parser.add_argument("--outer", metavar="RULE", help="Score this rule beside before and served on protocol "
                                                          "new-movies' own splits.")
     args = parser.parse_args()
-    raw = read_dataset(args.dataset)
-    years = {m.id: m.year for m in raw.movies}
-    ratings, movies, users = frames_from_movielens(raw)
+    ratings, movies, users = movielens_frames(args.dataset)
     data = Interactions.from_frame(ratings)
     if args.outer:
         splits, where = [outer_split(data, movies, users, seed) for seed in args.seeds], "protocol new-movies' own splits"
@@ -151,9 +135,9 @@ def main() -> None:
     gains: dict[str, list] = {}
     for split in splits:
         model = TextCNNContent(split.inputs)
-        rules = rules_of(model, ViewerSignals(model, split.train, years))
+        rules = rules_of(model, ViewerSignals(model))
         if args.outer:
-            rules = {name: rules[name] for name in ("served", args.outer)}
+            rules = {name: rules[name] for name in dict.fromkeys(("before", args.outer, "served"))}
         rule_gains(split, rules, gains)
     gains_table(args.dataset.name, gains, where=where)
 

@@ -151,7 +151,7 @@ def new_movie_placements(engine: Engine) -> dict:
 def _placements(engine: Engine, movies) -> dict:
     placed = {}
     for movie in movies.prefetch_related("genres"):
-        placement = engine.content_placement(movie.title, [g.name for g in movie.genres.all()])
+        placement = engine.content_placement(movie.title, [g.name for g in movie.genres.all()], movie.year)
         if placement is not None:
             placed[movie.pk] = placement
     return placed

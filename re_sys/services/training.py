@@ -33,8 +33,8 @@ def _frames(*, with_ratings: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
     genres: dict[int, list[str]] = {}
     for movie_id, name in through.iterator(chunk_size=20_000):
         genres.setdefault(movie_id, []).append(name)
-    movies = pd.DataFrame.from_records(Movie.objects.values_list("id", "title"),
-                                       columns=["movie_id", "title"])
+    movies = pd.DataFrame.from_records(Movie.objects.values_list("id", "title", "year"),
+                                       columns=["movie_id", "title", "year"])
     movies["genres"] = [sorted(genres.get(m, [])) for m in movies["movie_id"]]
     users = pd.DataFrame.from_records(
         Viewer.objects.values_list("id", "gender", "age_group", "occupation", "zip_code"),

@@ -188,7 +188,7 @@ def test_a_film_added_after_training_gets_a_page_and_content_neighbours(client, 
     from re_sys.services import recommending
     from tests.recommend.fake_run import with_movie_tower
 
-    Movie.objects.create(id=11, title="Film Returns").genres.add(*Genre.objects.filter(name="Comedy"))
+    Movie.objects.create(id=11, title="Film Returns", year=1999).genres.add(*Genre.objects.filter(name="Comedy"))
     # A run without a movie tower cannot place it: the page still works, without a similar row.
     page = client.get("/movies/11/")
     assert page.status_code == 200 and "Similar movies" not in page.content.decode()
@@ -200,6 +200,8 @@ def test_a_film_added_after_training_gets_a_page_and_content_neighbours(client, 
     recommending._store.cache_clear()
     page = client.get("/movies/11/").content.decode()
     assert "Similar movies" in page and "Similar in title words and genres to Film Returns" in page
+    # Placed from what the database holds now, its year kept beside for the years its viewers watch.
+    assert recommending.new_movie_placements(recommending.engine_current())[11].year == 1999
     answer = client.get("/api/movies/11/similar?k=5").json()
     assert len(answer["results"]) == 5 and 11 not in {r["movie_id"] for r in answer["results"]}
     # The member's card of the new film carries predicted stars from its content vector too.

@@ -63,7 +63,7 @@ class DataSet:
 
     def __init__(self, *, user_ids, movie_ids, user_gender, user_age, user_occupation,
                  movie_genres, movie_title, occupations, genres, vocabulary,
-                 rating_users, rating_movies, rating_stars, rating_timestamps):
+                 rating_users, rating_movies, rating_stars, rating_timestamps, movie_year=None):
         self.user_ids = np.asarray(user_ids, dtype=np.int64)
         self.movie_ids = np.asarray(movie_ids, dtype=np.int64)
         self.user_gender = np.asarray(user_gender, dtype=np.int32)
@@ -71,6 +71,9 @@ class DataSet:
         self.user_occupation = np.asarray(user_occupation, dtype=np.int32)
         self.movie_genres = np.asarray(movie_genres, dtype=np.int32)
         self.movie_title = np.asarray(movie_title, dtype=np.int32)
+        # Release years, 0 where unknown: only the new-film ranking reads them (`MovieTower.years_watched`).
+        self.movie_year = (np.zeros(len(self.movie_ids), dtype=np.int32) if movie_year is None
+                           else np.asarray(movie_year, dtype=np.int32))
         self.occupations = list(occupations)
         self.genres = list(genres)
         self.vocabulary = list(vocabulary)
@@ -91,7 +94,8 @@ class DataSet:
         """Encode frames with columns:
 
         ratings: user_id, movie_id, stars, timestamp
-        movies:  movie_id, title, genres (a list of names, or a '|'-joined string)
+        movies:  movie_id, title, genres (a list of names, or a '|'-joined string),
+                 year (optional; missing or empty is unknown)
         users:   user_id, gender ('M', 'F', ''), age_group (ML-1M code or NaN), occupation
         `vocabulary_from`: movie ids whose titles build the vocabulary (the training
         data); words of other titles become the unknown word.
@@ -118,7 +122,7 @@ class DataSet:
             movie_title=np.zeros((len(movies), title_length), dtype=np.int32),
             occupations=occupations, genres=genres, vocabulary=vocabulary,
             rating_users=np.zeros(0), rating_movies=np.zeros(0), rating_stars=np.zeros(0),
-            rating_timestamps=np.zeros(0))
+            rating_timestamps=np.zeros(0), movie_year=_years(movies))
         dataset.movie_title = np.stack([dataset.encode_title(t, title_length) for t in titles]) \
             if titles else dataset.movie_title
         unknown = ~ratings["movie_id"].isin(dataset._movie_index)
@@ -196,7 +200,7 @@ class DataSet:
         np.save(folder / "movie_ids.npy", self.movie_ids)
         np.savez(folder / "encodings.npz", user_gender=self.user_gender, user_age=self.user_age,
                  user_occupation=self.user_occupation, movie_genres=self.movie_genres,
-                 movie_title=self.movie_title)
+                 movie_title=self.movie_title, movie_year=self.movie_year)
         (folder / "vocabulary.json").write_text(json.dumps({
             "words": self.vocabulary, "genres": self.genres, "occupations": self.occupations,
             "age_codes": AGE_CODES}, ensure_ascii=False))
@@ -212,7 +216,8 @@ class DataSet:
                    user_occupation=enc["user_occupation"], movie_genres=enc["movie_genres"],
                    movie_title=enc["movie_title"], occupations=vocab["occupations"],
                    genres=vocab["genres"], vocabulary=vocab["words"], rating_users=[],
-                   rating_movies=[], rating_stars=[], rating_timestamps=[])
+                   rating_movies=[], rating_stars=[], rating_timestamps=[],
+                   movie_year=enc["movie_year"] if "movie_year" in enc.files else None)
 
 
 def frames_from_movielens(data) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -221,13 +226,21 @@ def frames_from_movielens(data) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
                             "stars": data.stars, "timestamp": data.timestamps})
     movies = pd.DataFrame({"movie_id": [m.id for m in data.movies],
                            "title": [m.title for m in data.movies],
-                           "genres": [list(m.genres) for m in data.movies]})
+                           "genres": [list(m.genres) for m in data.movies],
+                           "year": [m.year or 0 for m in data.movies]})
     users = pd.DataFrame({"user_id": [v.id for v in data.viewers],
                           "gender": [v.gender for v in data.viewers],
                           "age_group": [v.age_group for v in data.viewers],
                           "occupation": [v.occupation for v in data.viewers],
                           "zip_code": [v.zip_code for v in data.viewers]})
     return ratings, movies, users
+
+
+def _years(movies: pd.DataFrame) -> np.ndarray | None:
+    """The movies frame's years (0 where unknown), None without a year column."""
+    if "year" not in movies.columns:
+        return None
+    return pd.to_numeric(movies["year"], errors="coerce").fillna(0).clip(lower=0).astype(np.int32).to_numpy()
 
 
 def _viewer_codes(users: pd.DataFrame):

@@ -126,10 +126,11 @@ class TextCNNContent:
     mean trained one: its own bias is unknown). Ranking:
     the viewer's genre shares (as GenrePopularity) and, from a run trained
     with cold-start, how much a film of its title and genres is rated (the
-    tower's regression over the rated films), these stars and the film's
+    tower's regression over the rated films), these stars, the film's
     closeness to the content profile of the films the viewer rated in
-    training; a run trained without cold-start ranks by the shares and how
-    much the ten rated films nearest it are rated.
+    training and how much the viewer watched films of its year (where the
+    movies frame has a `year` column); a run trained without cold-start
+    ranks by the shares and how much the ten rated films nearest it are rated.
     """
 
     def __init__(self, inputs: RankerInputs, model_config=None, train_config=None):
@@ -151,11 +152,12 @@ class TextCNNContent:
                                     n_movies=dataset.n_movies, rated_rows=rows, unseen_bias=unseen_bias)
         encoded = dataset.movie_inputs()
         self.tower = MovieTower(arrays, words=dataset.vocabulary, genres=dataset.genres,
-                                catalogue=(encoded["genres"], encoded["title"]))
+                                catalogue=(encoded["genres"], encoded["title"]), years=dataset.movie_year)
         self.dataset, self.factors, self.metrics = dataset, factors, result.metrics
         self.movie_bias = unseen_bias if unseen_bias is not None else float(factors.movie_bias[rows].mean())
         self.titles = dict(zip(inputs.movies["movie_id"].astype(int).tolist(), inputs.movies["title"].tolist()))
         self.genres = _genres_of(inputs.movies)
+        self.years = dict(zip(dataset.movie_ids.tolist(), dataset.movie_year.tolist()))
         self._placed: dict[int, Placement] = {}
         self._shares = GenrePopularity(inputs)
         self._counts = np.bincount([dataset.movie_row(m) for m in train.movie_ids.tolist()],
@@ -168,7 +170,8 @@ class TextCNNContent:
     def _place(self, movie: int) -> Placement:
         """As serving places a film it never saw (`Engine.content_placement`)."""
         if movie not in self._placed:
-            self._placed[movie] = self.tower.placed(self.titles.get(movie, ""), self.genres.get(movie, ()))
+            self._placed[movie] = self.tower.placed(self.titles.get(movie, ""), self.genres.get(movie, ()),
+                                                    self.years.get(movie))
         return self._placed[movie]
 
     def _dot(self, user_ids, movie_ids) -> np.ndarray:
@@ -187,11 +190,14 @@ class TextCNNContent:
         if not self.tower.cold_start:
             return {"shares": shares,
                     "popularity": [nearest_popularity(self._place(int(m)).nearest, self._counts) for m in movie_ids]}
-        vectors = [self._place(int(m)).vector for m in movie_ids]
-        profile = self.tower.profile_of(self._rated_rows.get(int(user_ids[0]), []))
+        placed = [self._place(int(m)) for m in movie_ids]
+        vectors = [p.vector for p in placed]
+        rated = self._rated_rows.get(int(user_ids[0]), [])
+        profile = self.tower.profile_of(rated)
         return {"shares": shares, "popularity": predicted_popularity(self._popularity, vectors),
                 "stars": self.predict(user_ids, movie_ids),
-                "closeness": None if profile is None else profile_closeness(profile, vectors)}
+                "closeness": None if profile is None else profile_closeness(profile, vectors),
+                "years": self.tower.years_watched(rated, [p.year for p in placed])}
 
     def score(self, user_ids, movie_ids):
         """As for-you ranks new films (`serving.content_tower.new_film_scores`); one viewer per call."""

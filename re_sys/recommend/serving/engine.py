@@ -124,8 +124,9 @@ class Engine:
         """The run's movie tower in numpy (None for older runs): vectors for films it never saw."""
         return MovieTower.load(self.run.path) if self.run.path is not None else None
 
-    def content_placement(self, title: str, genre_names: Iterable[str]) -> Placement | None:
-        """Where the movie tower places a film from its title and genres (`MovieTower.placed`); None without a tower.
+    def content_placement(self, title: str, genre_names: Iterable[str], year: int | None = None) -> Placement | None:
+        """Where the movie tower places a film from its title and genres (`MovieTower.placed`, which keeps
+        its `year` beside); None without a tower.
 
         Kept per title and genres (a page asks for the same new film on every load; an edit in
         the admin changes the key, so the next request sees the new words).
@@ -133,10 +134,10 @@ class Engine:
         tower = self.movie_tower
         if tower is None or tower.feature_dim != self.run.movie_features.shape[1]:
             return None
-        key = (title, tuple(genre_names))
+        key = (title, tuple(genre_names), year)
         placement = self._placements.get(key)
         if placement is None:      # threads of one worker share the dict: read it once, keep our own
-            placement = tower.placed(title, key[1])
+            placement = tower.placed(title, key[1], year)
             if len(self._placements) >= 10_000:
                 self._placements.clear()
             self._placements[key] = placement

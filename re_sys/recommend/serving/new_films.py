@@ -72,8 +72,9 @@ def in_for_you(engine: "Engine", answer: list[Recommendation], vector, new_movie
     ("text-cnn") they compete on that one scale with every film. In every
     other order the best of them by `new_film_scores` (the viewer's loved
     genres, how much it can be expected to be rated, and, from a run trained
-    with cold-start, its stars and how close it is to the content profile
-    of the films the viewer rated) gets at most
+    with cold-start, its stars, how close it is to the content profile
+    of the films the viewer rated and how much they watch films of its year)
+    gets at most
     `slots_for(k)` places, and only when the viewer loved a
     film of its genres and its stars reach the floor; it goes where its
     stars place it among the list's, at the latest in the last place. Its
@@ -98,19 +99,21 @@ def in_for_you(engine: "Engine", answer: list[Recommendation], vector, new_movie
         # Stars, the content profile and the learned popularity rank new films only from a run
         # trained for it (with cold-start, where they were measured to help); an older run's stars
         # for films it never learned to place made the ranking worse, so it keeps its rule.
-        stars = closeness = None
+        stars = closeness = years = None
         if tower is not None and tower.cold_start:
             vectors = [content[m].vector for m in ids]
             stars = [predicted[m] for m in ids]
-            profile = tower.profile_of([row for row in map(engine.row_of, rated) if row is not None])
+            rated_rows = [row for row in map(engine.row_of, rated) if row is not None]
+            profile = tower.profile_of(rated_rows)
             closeness = None if profile is None else profile_closeness(profile, vectors)
+            years = tower.years_watched(rated_rows, [content[m].year for m in ids])
             model = engine.content_popularity
             popularity = np.zeros(len(ids)) if model is None else predicted_popularity(model, vectors)
         else:
             counts = engine.run.movie_popularity
             counts = np.zeros(len(engine.run.movie_ids)) if counts is None else counts
             popularity = [nearest_popularity(content[m].nearest, counts) for m in ids]
-        scores = new_film_scores(shares, popularity, stars, closeness)
+        scores = new_film_scores(shares, popularity, stars, closeness, years)
     best = [ids[i] for i in np.lexsort((ids, -scores))]
     slots = len(best) if by_stars else slots_for(k)
     stars_of = engine.predict_many(*vector, [r.movie_id for r in answer])

@@ -93,7 +93,21 @@ def test_saved_maps_round_trip(tmp_path):
     ds.save_maps(tmp_path)
     back = DataSet.load_maps(tmp_path)
     for name in ("user_ids", "movie_ids", "user_gender", "user_age", "user_occupation",
-                 "movie_genres", "movie_title"):
+                 "movie_genres", "movie_title", "movie_year"):
         assert getattr(back, name).tolist() == getattr(ds, name).tolist()
     assert back.vocabulary == ds.vocabulary and back.encode_title("Heat").tolist() == \
         ds.encode_title("Heat").tolist()
+
+
+def test_release_years_are_kept_in_movie_order_and_unknown_ones_are_zero(tmp_path):
+    ratings, movies, users = _frames()
+    assert DataSet.from_frames(ratings, movies, users).movie_year.tolist() == [0, 0, 0]    # no year column
+    dated = DataSet.from_frames(ratings, movies.assign(year=[1995, None, "1995"]), users)
+    assert dated.movie_ids.tolist() == [5, 7, 9] and dated.movie_year.tolist() == [0, 1995, 1995]
+    dated.save_maps(tmp_path)
+    assert DataSet.load_maps(tmp_path).movie_year.tolist() == [0, 1995, 1995]
+    # A run saved before years were kept loads with every year unknown.
+    with np.load(tmp_path / "encodings.npz") as saved:
+        older = {name: saved[name] for name in saved.files if name != "movie_year"}
+    np.savez(tmp_path / "encodings.npz", **older)
+    assert DataSet.load_maps(tmp_path).movie_year.tolist() == [0, 0, 0]

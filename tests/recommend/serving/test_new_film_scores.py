@@ -2,8 +2,9 @@
 import numpy as np
 import pytest
 
-from re_sys.recommend.serving.content_tower import (MovieTower, genre_shares, nearest_popularity, new_film_scores,
-                                                    popularity_weights, predicted_popularity, profile_closeness)
+from re_sys.recommend.serving.content_tower import (YEAR_PRIOR, MovieTower, genre_shares, nearest_popularity,
+                                                    new_film_scores, popularity_weights, predicted_popularity,
+                                                    profile_closeness, years_share)
 from tests.recommend.fake_run import two_kinds_run, with_movie_tower
 
 
@@ -19,6 +20,11 @@ def test_each_signal_is_standardised_over_the_films_and_added():
     # [0.1, 0.2, 0.6] has z [-0.9258, -0.4629, 1.3887].
     np.testing.assert_allclose(new_film_scores(shares, popularity, stars, [0.1, 0.2, 0.6]),
                                [-1.6329, -1.1700, 2.8029], atol=1e-4)
+    # So are the years the viewer watches, with or without the profile: z of [1, 2, 3] is [-1.2247, 0, 1.2247].
+    np.testing.assert_allclose(new_film_scores(shares, popularity, stars, [0.1, 0.2, 0.6], [1.0, 2.0, 3.0]),
+                               [-2.8576, -1.1700, 4.0276], atol=1e-4)
+    np.testing.assert_allclose(new_film_scores(shares, popularity, stars, years=[1.0, 2.0, 3.0]),
+                               [-1.9319, -0.7071, 2.6390], atol=1e-4)
 
 
 def test_profile_closeness_is_the_cosine_with_the_profile():
@@ -82,6 +88,47 @@ def test_a_viewers_content_profile_puts_new_films_like_theirs_first(tmp_path):
     assert tower.profile_of([]) is None and tower.profile_of([99, -1]) is None
     (run / "encodings.npz").unlink()
     assert MovieTower.load(run).profile_of([0, 1]) is None
+
+
+def test_years_share_is_how_much_the_viewer_watches_films_of_about_that_year():
+    """The viewer's films near the year, over the catalogue's near it (Gaussian, 1.5 years; films 35
+    years apart do not count for each other), with the small prior, in logs."""
+    catalogue = [1960] * 5 + [1995] * 5 + [0]           # 0: a film of unknown year, in neither sum
+    mine, everyone = YEAR_PRIOR
+    by_hand = {1995: np.log((3 + mine) / (5 + everyone)), 1960: np.log((1 + mine) / (5 + everyone)),
+               2030: np.log(mine / everyone)}
+    share = years_share([1995, 1995, 1995, 1960, 0], catalogue, [1995, 1960, 2030, None, 0])
+    np.testing.assert_allclose(share[:3], [by_hand[1995], by_hand[1960], by_hand[2030]], atol=1e-9)
+    # A film without a year neither gains nor loses: it gets the mean of the others.
+    np.testing.assert_allclose(share[3:], [np.mean(share[:3])] * 2)
+    # A year between two the viewer watched counts both, each weighed by the kernel.
+    between = years_share([1994, 1996], [1994, 1996, 1960], [1995])[0]
+    k = np.exp(-0.5 / 1.5 ** 2)
+    assert between == pytest.approx(np.log((2 * k + mine) / (2 * k + everyone)))
+    # Nothing to say: no dated film rated, or no new film with a year.
+    assert years_share([0], catalogue, [1995]) is None and years_share([], catalogue, [1995]) is None
+    assert years_share([1995], catalogue, [None, 0]) is None
+
+
+def test_a_run_keeps_its_films_years_for_the_years_its_viewers_watch(tmp_path):
+    """Rows 0-4 ("Space War") came out in 1995, 5-9 ("Love Story") in 1960. A viewer of the old films
+    is told a new 1961 film before a 1996 one; rows without ratings in the run do not count; a run saved
+    before years were kept, or whose years are all unknown, says nothing."""
+    tower = space_and_love_tower(tmp_path, rated_rows=[0, 1, 2, 3, 5, 6, 7, 8])
+    assert tower.years is None and tower.years_watched([5, 6], [1961, 1996]) is None
+    run = tmp_path / "run"
+    with np.load(run / "encodings.npz") as saved:
+        arrays = dict(saved)
+    np.savez(run / "encodings.npz", **arrays, movie_year=np.array([1995] * 5 + [1960] * 5))
+    tower = MovieTower.load(run)
+    assert int(np.argmax(tower.years_watched([5, 6, 7], [1996, 1961]))) == 1
+    assert int(np.argmax(tower.years_watched([0, 1, 9], [1996, 1961]))) == 0
+    # Row 9 has no ratings: it is left out, as the catalogue leaves it out; row 99 is no film of the run.
+    np.testing.assert_allclose(tower.years_watched([0, 1, 9, 4, 99], [1996, 1961]),
+                               years_share([1995, 1995], [1995] * 4 + [1960] * 4, [1996, 1961]))
+    assert tower.years_watched([4, 9], [1996]) is None
+    np.savez(run / "encodings.npz", **arrays, movie_year=np.zeros(10, dtype=np.int64))
+    assert MovieTower.load(run).years_watched([0, 1], [1996]) is None
 
 
 def test_genre_shares_and_nearest_popularity():

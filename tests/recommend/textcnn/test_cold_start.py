@@ -34,7 +34,10 @@ def test_the_drop_takes_whole_films_in_training_and_nothing_outside_it():
 
 @pytest.fixture(scope="module")
 def cold():
-    dataset = DataSet.from_frames(*planted_frames())
+    ratings, movies, users = planted_frames()
+    # The action films came out in 1995, the romances in 1960: only the new-film rule reads it.
+    movies = movies.assign(year=np.where(movies["genres"].str[0] == "Action", 1995, 1960))
+    dataset = DataSet.from_frames(ratings, movies, users)
     cfg = dataclasses.replace(SMALL, cold_start_rate=0.3)
     return dataset, training.fit(dataset, model_config=cfg, train_config=FAST)
 
@@ -96,9 +99,9 @@ def test_a_run_trained_without_cold_start_places_new_films_as_before(plain, tmp_
 
 
 def test_new_films_rank_by_the_cold_start_signals_only_from_a_cold_start_run(cold, plain, tmp_path, monkeypatch):
-    """The stars, the viewer's content profile and the tower's regression of popularity joined the
-    new-film rule once cold-start training made them worth it; an older run's new films keep the rule
-    they were measured with (genre shares and the neighbours' popularity)."""
+    """The stars, the viewer's content profile, the tower's regression of popularity and the years the
+    viewer watches joined the new-film rule once cold-start training made them worth it; an older
+    run's new films keep the rule they were measured with (genre shares and the neighbours' popularity)."""
     from re_sys.recommend.serving import new_films
     from re_sys.recommend.serving.content_tower import nearest_popularity, predicted_popularity, profile_closeness
     from re_sys.recommend.serving.engine import Engine
@@ -106,14 +109,14 @@ def test_new_films_rank_by_the_cold_start_signals_only_from_a_cold_start_run(col
     given = []
     real = new_films.new_film_scores
     monkeypatch.setattr(new_films, "new_film_scores",
-                        lambda shares, popularity, stars=None, closeness=None: (
-                            given.append((list(popularity), stars, closeness))
-                            or real(shares, popularity, stars, closeness)))
+                        lambda shares, popularity, stars=None, closeness=None, years=None: (
+                            given.append((list(popularity), stars, closeness, years))
+                            or real(shares, popularity, stars, closeness, years)))
     action_fan = {m: (5.0 if m % 2 else 1.0) for m in range(1, 11)}
     for name, (dataset, result) in (("cold", cold), ("plain", plain)):
         engine = Engine(Run.load(training.export_run(result, dataset, tmp_path / name)))
-        new = {901: engine.content_placement("Boom Blast Returns", ["Action"]),
-               903: engine.content_placement("Boom Blast 7", ["Action"])}
+        new = {901: engine.content_placement("Boom Blast Returns", ["Action"], 1996),
+               903: engine.content_placement("Boom Blast 7", ["Action"], 1961)}
         listed = engine.for_user(action_fan, vector=engine.fold_in(action_fan), k=10, new_movies=new)
         assert any(r.channel == "new" for r in listed), name
         vectors = [new[m].vector for m in (901, 903)]
@@ -122,11 +125,15 @@ def test_new_films_rank_by_the_cold_start_signals_only_from_a_cold_start_run(col
             # and how close it is to the profile of every film the viewer rated
             profile = engine.movie_tower.profile_of([engine.row_of(m) for m in action_fan])
             assert all(np.isclose(profile_closeness(profile, vectors), c).any() for c in given[-1][2])
+            # and how much the viewer watches films of its year, read from the run's own years
+            watched = engine.movie_tower.years_watched([engine.row_of(m) for m in action_fan], [1996, 1961])
+            assert all(np.isclose(watched, y).any() for y in given[-1][3])
         else:                 # the mean of the ten rated films nearest it
             expected = [nearest_popularity(new[m].nearest, engine.run.movie_popularity) for m in (901, 903)]
         assert all(np.isclose(expected, p).any() for p in given[-1][0]), name
     assert len(given) == 2
     # The cold-start run also ranks them by their closeness to the profile of the films the viewer rated.
-    (_, stars, closeness), (_, *plain_given) = given
+    (_, stars, closeness, years), (_, *plain_given) = given
     assert stars is not None and len(stars) >= 1 and closeness is not None and len(closeness) == len(stars)
-    assert plain_given == [None, None]
+    assert years is not None and len(years) == len(stars)
+    assert plain_given == [None, None, None]
