@@ -19,9 +19,13 @@ in the catalogue this viewer's films lie:
   matrix times the film factors), so popularity and taste in one number;
 - **years watched**: a film's year against the years of the films this
   viewer rated, as a share of the training films of about that year
-  (Gaussian kernel, 1.5 years), in logs. Nothing else sees the year.
-  Served since 2026-12-08 (`MovieTower.years_watched`): the rule "served"
-  is `TextCNNContent.score` and repeats "before + years watched".
+  (Gaussian kernel, 1.5 years), in logs (`content_tower.years_share`). The
+  share is drawn towards the viewer's share of every year by a prior of
+  one film; "first prior" is the fixed tenth of a film first tried, which
+  puts years the catalogue barely has above those the viewer watches. The
+  other signals do not see the year. Served since 2026-12-08
+  (`MovieTower.years_watched`): the rule "served" is `TextCNNContent.score`
+  and repeats "before + years watched".
 
 Each is tried beside the four signals of before and in place of the profile,
 on the inner new-movies splits of bench_cold_start.py (the text-CNN trained
@@ -43,7 +47,7 @@ from bench.experiments.bench_cold_start import (gains_table, inner_split_parser,
 from bench.experiments.bench_new_film_noise import outer_split  # noqa: E402
 from re_sys.recommend.algorithms.base import Interactions  # noqa: E402
 from re_sys.recommend.evaluation.new_movies import TextCNNContent  # noqa: E402
-from re_sys.recommend.serving.content_tower import new_film_scores  # noqa: E402
+from re_sys.recommend.serving.content_tower import new_film_scores, years_share  # noqa: E402
 
 
 class ViewerSignals:
@@ -91,6 +95,20 @@ class ViewerSignals:
         return guessed @ viewer
 
 
+def first_prior(model: TextCNNContent, user: int, candidates) -> np.ndarray | None:
+    """The years watched with the prior first tried: a tenth of a film for every viewer."""
+    tower = model.tower
+    rows = np.asarray(model._rated_rows.get(int(user), []), dtype=np.int64)
+    rows = np.unique(rows[tower._neutral_index[rows] >= 0])
+    return years_share(tower.years[rows], tower.years[tower.rated_rows],
+                       [model._place(int(m)).year for m in candidates], viewer_prior=0.1)
+
+
+def plus(score: np.ndarray, signal) -> np.ndarray:
+    """A signal standardised and added, as `new_film_scores` adds it (none where it has nothing to say)."""
+    return score if signal is None else score + z(signal)
+
+
 def rules_of(model: TextCNNContent, extra: ViewerSignals) -> dict:
     def before_without_profile(u, c):
         s = model.signals(np.full(len(c), u), c)
@@ -109,14 +127,18 @@ def rules_of(model: TextCNNContent, extra: ViewerSignals) -> dict:
         "watched factors k 16": lambda u, c: extra.factors(u, c, 16),
         "watched factors k 64": lambda u, c: extra.factors(u, c, 64),
         "years watched": years,
+        "years watched, first prior": lambda u, c: first_prior(model, u, c),
     }
     rules = {"before": before}
     for name, signal in personal.items():
-        rules[f"before + {name}"] = lambda u, c, signal=signal: before(u, c) + z(signal(u, c))
+        rules[f"before + {name}"] = lambda u, c, signal=signal: plus(before(u, c), signal(u, c))
         rules[f"before, {name} for the profile"] = (
-            lambda u, c, signal=signal: before_without_profile(u, c) + z(signal(u, c)))
+            lambda u, c, signal=signal: plus(before_without_profile(u, c), signal(u, c)))
+    for weight in (0.5, 1.5, 2.0, 3.0):
+        rules[f"before + {weight:g} × years watched"] = (
+            lambda u, c, w=weight: before(u, c) + (0.0 if (y := years(u, c)) is None else w * z(y)))
     rules["before + watched factors k 16 + years watched"] = (
-        lambda u, c: before(u, c) + z(extra.factors(u, c, 16)) + z(years(u, c)))
+        lambda u, c: plus(plus(before(u, c), extra.factors(u, c, 16)), years(u, c)))
     rules["served"] = lambda u, c: model.score(np.full(len(c), u), c)
     return rules
 

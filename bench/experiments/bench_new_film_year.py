@@ -2,14 +2,14 @@
 
     python -m bench.experiments.bench_new_film_year [--dataset data/ml-100k] [--seeds 0 1 2] [--inner-splits 3]
 
-Neither the movie tower nor the served rule sees the year: `title_words`
-strips it and the protocol's movie frame leaves it out. But how much a film
+The movie tower does not see the year (`title_words` strips it). How much a film
 is rated depends on its year (ML-100K was collected in 1997-98), and a film
 added to the site has a year. "Year popularity" is the mean log(1 + ratings)
 of the training films of the same year (of the years within one, where
 none; 0 without any). Same splits, seeds and text-CNN as
 bench_cold_start.py (defaults), and the same gains against genre popularity.
-An experiment only: nothing served reads the year yet.
+An experiment only, left out; the served rule reads the year per viewer
+instead (the years they watch, bench_new_film_viewer.py).
 """
 from __future__ import annotations
 

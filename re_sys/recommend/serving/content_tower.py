@@ -53,11 +53,11 @@ NEIGHBOURS = 10
 # The ridge penalty of `popularity_weights`: chosen with the regression itself on inner splits
 # (0.1, 1 and 10 tried; bench/experiments/bench_new_film_popularity.py).
 POPULARITY_L2 = 1.0
-# The width, in years, of the Gaussian kernel `years_share` weighs films' years by, and the prior
-# that keeps a viewer's share of a year they never watched finite (a tenth of a film in one).
-# Set once, before the signal was measured, and not tuned (bench_new_film_viewer.py).
+# The width, in years, of the Gaussian kernel `years_share` weighs films' years by, and the weight,
+# in films, of the prior that draws a viewer's share of a year towards their share of all years.
+# Set before the signal was measured, and not tuned (bench_new_film_viewer.py).
 YEAR_SPREAD = 1.5
-YEAR_PRIOR = (0.1, 1.0)
+YEAR_PRIOR = 1.0
 DENSE = ("movie_dense", "genre_dense", "movie_features")
 
 
@@ -109,7 +109,11 @@ def new_film_scores(shares: np.ndarray, popularity: np.ndarray, stars: np.ndarra
     """
     def z(x):
         return standardised(np.asarray(x, dtype=np.float64))
-    return z(shares) + z(popularity) + sum(z(x) for x in (stars, closeness, years) if x is not None)
+    total = z(shares) + z(popularity)
+    for signal in (stars, closeness, years):       # in this order, so older rules add as they did
+        if signal is not None:
+            total = total + z(signal)
+    return total
 
 
 def _unit_rows(vectors: Sequence[np.ndarray]) -> np.ndarray:
@@ -124,28 +128,37 @@ def profile_closeness(profile: np.ndarray, vectors: Sequence[np.ndarray]) -> np.
 
 
 def years_share(viewer_years: np.ndarray, catalogue_years: np.ndarray, film_years: Sequence[int | None],
-                spread: float = YEAR_SPREAD) -> np.ndarray | None:
+                spread: float = YEAR_SPREAD, prior: float = YEAR_PRIOR,
+                viewer_prior: float | None = None) -> np.ndarray | None:
     """How much a viewer watches films of each film's year, against how many films of about that
-    year there are: log of (Σ over the viewer's films K(y − yⱼ) + a) / (Σ over the catalogue's
-    films K(y − yⱼ) + b), K a Gaussian of width `spread` years, (a, b) = YEAR_PRIOR.
+    year there are: log of (Σ over the viewer's films K(y − yⱼ) + a·r) / (Σ over the catalogue's
+    films K(y − yⱼ) + a), K a Gaussian of width `spread` years, a = `prior` films and r the
+    viewer's share of all the catalogue's films (`viewer_prior`, if given, in place of a·r).
+
+    The prior draws a year with few films towards the viewer's share of every year, so a year
+    the catalogue barely has, a film newer than any the run knows among them, is neither
+    pushed up nor down. (A fixed prior of a tenth of a film, the first tried, put such years
+    above the years a viewer watches whenever they rated under a tenth of the catalogue, as
+    most do.) Years are whole numbers, so each sum runs over the distinct years, not films.
 
     `viewer_years`: the years of the films the viewer rated; `catalogue_years`: those of every
     rated film of the run (the viewer's among them); years ≤ 0 are unknown and left out of both.
     A film without a year gets the mean of the others, so that it neither gains nor loses by
     it. None where the viewer rated no film of a known year or no film has one: nothing to say.
     """
-    viewer = np.asarray(viewer_years, dtype=np.float64)
-    catalogue = np.asarray(catalogue_years, dtype=np.float64)
+    viewer = np.asarray(viewer_years, dtype=np.int64).reshape(-1)
+    catalogue = np.asarray(catalogue_years, dtype=np.int64).reshape(-1)
     viewer, catalogue = viewer[viewer > 0], catalogue[catalogue > 0]
     years = np.asarray([y if y and y > 0 else np.nan for y in film_years], dtype=np.float64)
     known = ~np.isnan(years)
-    if not len(viewer) or not known.any():
+    if not len(viewer) or not len(catalogue) or not known.any():
         return None
 
     def density(of: np.ndarray) -> np.ndarray:
-        return np.exp(-0.5 * ((years[known, None] - of[None, :]) / spread) ** 2).sum(axis=1)
-    prior_mine, prior_all = YEAR_PRIOR
-    share = np.log((density(viewer) + prior_mine) / (density(catalogue) + prior_all))
+        values, counts = np.unique(of, return_counts=True)
+        return np.exp(-0.5 * ((years[known, None] - values[None, :]) / spread) ** 2) @ counts
+    mine = prior * len(viewer) / len(catalogue) if viewer_prior is None else viewer_prior
+    share = np.log((density(viewer) + mine) / (density(catalogue) + prior))
     out = np.full(len(years), share.mean())
     out[known] = share
     return out
@@ -193,13 +206,15 @@ class MovieTower:
         """`catalogue`: the run's own encodings of its films (genre ids, title word ids), for `placed`;
         `years`: their release years (0 unknown), for `years_watched` (a run saved before years were
         kept has none)."""
-        years = None if years is None else np.asarray(years, dtype=np.int64)
-        self.years = years if years is not None and (years > 0).any() else None
         self.arrays = {name: np.asarray(value, dtype=np.float32) for name, value in arrays.items()
                        if name not in ("windows", "title_length", "rated_rows")}
         n = len(self.arrays["movie_embedding"])
         rated = np.asarray(arrays.get("rated_rows", np.arange(n)), dtype=np.int64)
         self.rated_rows = rated if len(rated) else np.arange(n)
+        # One year per film of the run, or none at all (a row without its year would misplace the rest).
+        years = None if years is None else np.asarray(years, dtype=np.int64).reshape(-1)
+        fits = years is not None and len(years) > int(self.rated_rows.max()) and (years > 0).any()
+        self.years = years if fits else None
         self.catalogue = catalogue
         self.windows = [int(w) for w in np.asarray(arrays["windows"]).ravel()]
         self.title_length = int(np.asarray(arrays["title_length"]))

@@ -125,23 +125,25 @@ class Engine:
         return MovieTower.load(self.run.path) if self.run.path is not None else None
 
     def content_placement(self, title: str, genre_names: Iterable[str], year: int | None = None) -> Placement | None:
-        """Where the movie tower places a film from its title and genres (`MovieTower.placed`, which keeps
-        its `year` beside); None without a tower.
+        """Where the movie tower places a film from its title and genres (`MovieTower.placed`), with its
+        `year` kept beside; None without a tower.
 
         Kept per title and genres (a page asks for the same new film on every load; an edit in
-        the admin changes the key, so the next request sees the new words).
+        the admin changes the key, so the next request sees the new words). The tower does not
+        read the year, so it is set on the kept placement, not part of the key.
         """
         tower = self.movie_tower
         if tower is None or tower.feature_dim != self.run.movie_features.shape[1]:
             return None
-        key = (title, tuple(genre_names), year)
+        key = (title, tuple(genre_names))
         placement = self._placements.get(key)
         if placement is None:      # threads of one worker share the dict: read it once, keep our own
-            placement = tower.placed(title, key[1], year)
+            placement = tower.placed(title, key[1])
             if len(self._placements) >= 10_000:
                 self._placements.clear()
             self._placements[key] = placement
-        return placement
+        year = int(year) if year else None
+        return placement if placement.year == year else placement._replace(year=year)
 
     def content_vector(self, title: str, genre_names: Iterable[str]) -> np.ndarray | None:
         """The movie tower's vector of a film from its title and genres; None without a tower."""

@@ -92,11 +92,12 @@ def test_a_viewers_content_profile_puts_new_films_like_theirs_first(tmp_path):
 
 def test_years_share_is_how_much_the_viewer_watches_films_of_about_that_year():
     """The viewer's films near the year, over the catalogue's near it (Gaussian, 1.5 years; films 35
-    years apart do not count for each other), with the small prior, in logs."""
+    years apart do not count for each other), each drawn towards the viewer's share of all films by
+    a prior of YEAR_PRIOR films, in logs."""
     catalogue = [1960] * 5 + [1995] * 5 + [0]           # 0: a film of unknown year, in neither sum
-    mine, everyone = YEAR_PRIOR
-    by_hand = {1995: np.log((3 + mine) / (5 + everyone)), 1960: np.log((1 + mine) / (5 + everyone)),
-               2030: np.log(mine / everyone)}
+    mine = YEAR_PRIOR * 4 / 10                           # the viewer rated 4 of the 10 dated films
+    by_hand = {1995: np.log((3 + mine) / (5 + YEAR_PRIOR)), 1960: np.log((1 + mine) / (5 + YEAR_PRIOR)),
+               2030: np.log(mine / YEAR_PRIOR)}
     share = years_share([1995, 1995, 1995, 1960, 0], catalogue, [1995, 1960, 2030, None, 0])
     np.testing.assert_allclose(share[:3], [by_hand[1995], by_hand[1960], by_hand[2030]], atol=1e-9)
     # A film without a year neither gains nor loses: it gets the mean of the others.
@@ -104,10 +105,22 @@ def test_years_share_is_how_much_the_viewer_watches_films_of_about_that_year():
     # A year between two the viewer watched counts both, each weighed by the kernel.
     between = years_share([1994, 1996], [1994, 1996, 1960], [1995])[0]
     k = np.exp(-0.5 / 1.5 ** 2)
-    assert between == pytest.approx(np.log((2 * k + mine) / (2 * k + everyone)))
+    assert between == pytest.approx(np.log((2 * k + YEAR_PRIOR * 2 / 3) / (2 * k + YEAR_PRIOR)))
     # Nothing to say: no dated film rated, or no new film with a year.
     assert years_share([0], catalogue, [1995]) is None and years_share([], catalogue, [1995]) is None
     assert years_share([1995], catalogue, [None, 0]) is None
+
+
+def test_a_year_the_catalogue_lacks_is_neither_pushed_up_nor_down():
+    """A viewer who rated 5 of 100 films, four of them of 1995's 50, one of 1960's 50. A film newer
+    than the catalogue (2030) says nothing of them: it scores their share of all films, below the
+    year they watch most and above the one they avoid. (A fixed prior of a tenth of a film put it
+    first, above 1995, for anyone who rated under a tenth of the catalogue.)"""
+    catalogue = [1960] * 50 + [1995] * 50
+    share = years_share([1995] * 4 + [1960], catalogue, [1995, 2030, 1960])
+    assert share[1] == pytest.approx(np.log(5 / 100)) and share[0] > share[1] > share[2]
+    first = years_share([1995] * 4 + [1960], catalogue, [1995, 2030, 1960], viewer_prior=0.1)
+    assert first[1] > first[0]
 
 
 def test_a_run_keeps_its_films_years_for_the_years_its_viewers_watch(tmp_path):
@@ -129,6 +142,9 @@ def test_a_run_keeps_its_films_years_for_the_years_its_viewers_watch(tmp_path):
     assert tower.years_watched([4, 9], [1996]) is None
     np.savez(run / "encodings.npz", **arrays, movie_year=np.zeros(10, dtype=np.int64))
     assert MovieTower.load(run).years_watched([0, 1], [1996]) is None
+    # Years that do not fit the run's films (a hand-edited file) are not read at all.
+    np.savez(run / "encodings.npz", **arrays, movie_year=np.array([1995] * 5))
+    assert MovieTower.load(run).years is None
 
 
 def test_genre_shares_and_nearest_popularity():
