@@ -109,6 +109,8 @@ def test_years_share_is_how_much_the_viewer_watches_films_of_about_that_year():
     # Nothing to say: no dated film rated, or no new film with a year.
     assert years_share([0], catalogue, [1995]) is None and years_share([], catalogue, [1995]) is None
     assert years_share([1995], catalogue, [None, 0]) is None
+    with pytest.raises(ValueError):
+        years_share([1995], catalogue, [1995], prior=0.0)
 
 
 def test_a_year_the_catalogue_lacks_is_neither_pushed_up_nor_down():
@@ -142,9 +144,11 @@ def test_a_run_keeps_its_films_years_for_the_years_its_viewers_watch(tmp_path):
     assert tower.years_watched([4, 9], [1996]) is None
     np.savez(run / "encodings.npz", **arrays, movie_year=np.zeros(10, dtype=np.int64))
     assert MovieTower.load(run).years_watched([0, 1], [1996]) is None
-    # Years that do not fit the run's films (a hand-edited file) are not read at all.
-    np.savez(run / "encodings.npz", **arrays, movie_year=np.array([1995] * 5))
-    assert MovieTower.load(run).years is None
+    # Years that do not fit the run's films, one per film, are not read at all: one too few would
+    # shift every year onto the wrong film.
+    for wrong in (5, 9, 11):
+        np.savez(run / "encodings.npz", **arrays, movie_year=np.full(wrong, 1995))
+        assert MovieTower.load(run).years is None, wrong
 
 
 def test_genre_shares_and_nearest_popularity():
@@ -153,3 +157,20 @@ def test_genre_shares_and_nearest_popularity():
     counts = np.array([0, 9, 99])
     assert nearest_popularity(np.array([1, 2]), counts) == pytest.approx((np.log(10) + np.log(100)) / 2)
     assert nearest_popularity(np.array([], dtype=np.int64), counts) == 0.0
+
+
+def test_the_engine_places_a_film_once_per_title_and_genres_and_keeps_each_callers_year(tmp_path):
+    """The tower does not read the year, so a film is placed once for its title and genres; the
+    year asked for is the one on the placement given back, whatever was asked before."""
+    from re_sys.recommend.serving.engine import Engine
+    from re_sys.recommend.serving.runs import Run
+
+    space_and_love_tower(tmp_path)
+    engine = Engine(Run.load(tmp_path / "run"))
+    first = engine.content_placement("Space War", ["Drama"], 1990)
+    later = engine.content_placement("Space War", ["Drama"], 2000)
+    unknown = engine.content_placement("Space War", ["Drama"])
+    assert (first.year, later.year, unknown.year) == (1990, 2000, None)
+    assert first.vector is later.vector is unknown.vector
+    assert engine.content_placement("Space War", ["Drama"], 1990).year == 1990
+    np.testing.assert_array_equal(engine.content_vector("Space War", ["Drama"]), first.vector)
