@@ -29,6 +29,15 @@ def _inputs(train, movies, users):
     return RankerInputs(train, movies, users, seed=0)
 
 
+# A text-CNN small and quick enough for planted data of 80 viewers and 40 films.
+SMALL = TextCNNConfig(id_dim=8, demographic_dim=4, hidden_dim=8, feature_dim=16, word_dim=8, filters=4)
+FAST = TrainConfig(epochs=25, batch_size=64, lr=1e-2, seed=3, val_fraction=0.2, patience=4, refit=False)
+
+
+def _ndcg_at_5(build, test) -> float:
+    return time_new_movie_model("new-movies", "m", "", build, test, 5).metrics["ndcg@5"]
+
+
 def test_the_genre_baselines_compute_what_they_say():
     ratings = pd.DataFrame({"user_id": [1, 1, 2, 2], "movie_id": [1, 2, 1, 3], "stars": [5.0, 1.0, 4.0, 2.0],
                             "timestamp": [1, 2, 3, 4]})
@@ -50,9 +59,7 @@ def test_the_content_tower_places_films_nobody_rated_better_than_the_genre_basel
     ratings, movies, users = planted_frames(n_users=80, n_movies=40, density=0.7, seed=1)
     train, test = new_movie_split(Interactions.from_frame(ratings), 0.2, seed=0)
     inputs = _inputs(train, movies, users)
-    small = TextCNNConfig(id_dim=8, demographic_dim=4, hidden_dim=8, feature_dim=16, word_dim=8, filters=4)
-    fast = TrainConfig(epochs=25, batch_size=64, lr=1e-2, seed=3, val_fraction=0.2, patience=4, refit=False)
-    content = time_new_movie_model("new-movies", "text-cnn", "", lambda: TextCNNContent(inputs, small, fast), test, 5)
+    content = time_new_movie_model("new-movies", "text-cnn", "", lambda: TextCNNContent(inputs, SMALL, FAST), test, 5)
     genre_mean = time_new_movie_model("new-movies", "genre-mean", "", lambda: GenreMean(inputs), test, 5)
     popularity = time_new_movie_model("new-movies", "genre-popularity", "", lambda: GenrePopularity(inputs), test, 5)
     assert content.metrics["rmse"] < 0.6 * genre_mean.metrics["rmse"]
@@ -78,10 +85,8 @@ def test_cold_start_training_lets_the_tower_read_a_title_word_that_marks_quality
     train, test = new_movie_split(Interactions.from_frame(ratings), 0.2, seed=0)
     assert {classic[m] for m in test.movie_ids.tolist()} == {True, False}
     inputs = _inputs(train, movies, users)
-    small = TextCNNConfig(id_dim=8, demographic_dim=4, hidden_dim=8, feature_dim=16, word_dim=8, filters=4)
-    fast = TrainConfig(epochs=25, batch_size=64, lr=1e-2, seed=3, val_fraction=0.2, patience=4, refit=False)
     figures = {rate: time_new_movie_model("new-movies", "text-cnn", "", lambda: TextCNNContent(
-        inputs, dataclasses.replace(small, cold_start_rate=rate), fast), test, 5).metrics["rmse"]
+        inputs, dataclasses.replace(SMALL, cold_start_rate=rate), FAST), test, 5).metrics["rmse"]
         for rate in (0.0, 0.3)}
     assert figures[0.3] < 0.7 * figures[0.0]
 
@@ -98,19 +103,15 @@ def test_the_viewers_content_profile_ranks_new_films_of_the_kind_they_watch_firs
     movies = movies.assign(genres=[["Drama"]] * len(movies))
     train, test = new_movie_split(Interactions.from_frame(ratings), 0.2, seed=0)
     inputs = _inputs(train, movies, users)
-    small = TextCNNConfig(id_dim=8, demographic_dim=4, hidden_dim=8, feature_dim=16, word_dim=8, filters=4)
-    fast = TrainConfig(epochs=25, batch_size=64, lr=1e-2, seed=3, val_fraction=0.2, patience=4, refit=False)
-    content = TextCNNContent(inputs, small, fast)
+    content = TextCNNContent(inputs, SMALL, FAST)
 
-    def ndcg(build):
-        return time_new_movie_model("new-movies", "m", "", build, test, 5).metrics["ndcg@5"]
     real = new_movies.new_film_scores
 
     def without_stars(profile: bool):
         monkeypatch.setattr(new_movies, "new_film_scores", lambda shares, popularity, stars=None, closeness=None, years=None:
                             real(shares, popularity, None, closeness if profile else None))
-        return ndcg(lambda: content)
-    baseline = ndcg(lambda: GenrePopularity(inputs))
+        return _ndcg_at_5(lambda: content, test)
+    baseline = _ndcg_at_5(lambda: GenrePopularity(inputs), test)
     with_profile, without_profile = without_stars(True), without_stars(False)
     assert with_profile > 1.3 * baseline and with_profile > 1.3 * without_profile
 
@@ -142,15 +143,11 @@ def test_the_years_a_viewer_watches_rank_new_films_of_those_years_first(monkeypa
     train, test = new_movie_split(Interactions.from_frame(ratings), 0.2, seed=0)
     assert set(era[test.movie_ids - 1].tolist()) == {0, 1}
     inputs = _inputs(train, movies, users)
-    small = TextCNNConfig(id_dim=8, demographic_dim=4, hidden_dim=8, feature_dim=16, word_dim=8, filters=4)
-    fast = TrainConfig(epochs=25, batch_size=64, lr=1e-2, seed=3, val_fraction=0.2, patience=4, refit=False)
-    content = TextCNNContent(inputs, small, fast)
+    content = TextCNNContent(inputs, SMALL, FAST)
 
-    def ndcg(build):
-        return time_new_movie_model("new-movies", "m", "", build, test, 5).metrics["ndcg@5"]
-    with_years = ndcg(lambda: content)
+    with_years = _ndcg_at_5(lambda: content, test)
     real = new_movies.new_film_scores
     monkeypatch.setattr(new_movies, "new_film_scores", lambda years=None, **signals: real(**signals))
-    without_years = ndcg(lambda: content)
-    baseline = ndcg(lambda: GenrePopularity(inputs))
+    without_years = _ndcg_at_5(lambda: content, test)
+    baseline = _ndcg_at_5(lambda: GenrePopularity(inputs), test)
     assert with_years > 1.3 * without_years and with_years > 1.3 * baseline
