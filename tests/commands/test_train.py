@@ -12,10 +12,15 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_train_writes_a_run_from_the_database(planted_db, settings):
+    Movie.objects.filter(id__lte=10).update(year=1990)     # the others' years are unknown
     out = StringIO()
     call_command("train", "--epochs", "2", "--batch-size", "64", "--seed", "5", stdout=out)
     current = settings.RE_SYS_MODEL_DIR / "current"
     assert current.is_symlink()
+    # The run keeps each film's year, in its own order, for ranking films added after it.
+    with np.load(current / "encodings.npz") as encodings:
+        years = dict(zip(np.load(current / "movie_ids.npy").tolist(), encodings["movie_year"].tolist()))
+    assert years == {m: 1990 if m <= 10 else 0 for m in Movie.objects.values_list("id", flat=True)}
     metrics = json.loads((current / "metrics.json").read_text())
     assert metrics["n_train"] + metrics["n_valid"] == len(planted_db)
     config = json.loads((current / "config.json").read_text())
