@@ -98,9 +98,8 @@ class ViewerSignals:
 def first_prior(model: TextCNNContent, user: int, candidates) -> np.ndarray | None:
     """The years watched with the prior first tried: a tenth of a film for every viewer."""
     tower = model.tower
-    rows = np.asarray(model._rated_rows.get(int(user), []), dtype=np.int64)
-    rows = np.unique(rows[tower._neutral_index[rows] >= 0])
-    return years_share(tower.years[rows], tower.years[tower.rated_rows],
+    mine = tower.rated_rows[np.unique(tower._rated_positions(model._rated_rows.get(int(user), [])))]
+    return years_share(tower.years[mine], tower._rated_years,
                        [model._place(int(m)).year for m in candidates], viewer_prior=0.1)
 
 

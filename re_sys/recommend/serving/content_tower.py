@@ -315,11 +315,8 @@ class MovieTower:
         None for a run without years, or where `years_share` has nothing to say."""
         if self.years is None or not len(self.rated_rows):
             return None
-        index = self._neutral_index
-        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
-        rows = rows[(rows >= 0) & (rows < len(index))]
-        rows = np.unique(rows[index[rows] >= 0])
-        return years_share(self.years[rows], self.years[self.rated_rows], film_years)
+        mine = self.rated_rows[np.unique(self._rated_positions(rows))]
+        return years_share(self.years[mine], self._rated_years, film_years)
 
     def profile_of(self, rows: Sequence[int]) -> np.ndarray | None:
         """A viewer's content profile, as a content-based filter keeps one: the mean of the unit
@@ -334,10 +331,7 @@ class MovieTower:
         known = self._neutral_catalogue
         if known is None or not len(known):
             return None
-        index = self._neutral_index
-        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
-        at = index[rows[(rows >= 0) & (rows < len(index))]]
-        at = at[at >= 0]
+        at = self._rated_positions(rows)
         if not len(at):
             return None
         profile = known[at].astype(np.float64).mean(axis=0) - self._neutral_centre
@@ -352,6 +346,19 @@ class MovieTower:
         if known is None or not len(known):
             return None
         return popularity_weights(known, np.asarray(ratings_per_row, dtype=np.float64)[self.rated_rows])
+
+    def _rated_positions(self, rows: Sequence[int]) -> np.ndarray:
+        """Where the films of the run's `rows` stand in `rated_rows` (and the neutral catalogue), in
+        the order given, repeats kept; rows of no film, or of films without ratings, left out."""
+        index = self._neutral_index
+        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+        at = index[rows[(rows >= 0) & (rows < len(index))]]
+        return at[at >= 0]
+
+    @cached_property
+    def _rated_years(self) -> np.ndarray:
+        """The years of the films with ratings, the catalogue `years_watched` compares a viewer with."""
+        return self.years[self.rated_rows]
 
     @cached_property
     def _neutral_centre(self) -> np.ndarray:
